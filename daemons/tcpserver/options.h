@@ -1,0 +1,69 @@
+/* options.h: mailstack-tcpserver's command line, parsed as ucspi-tcp 0.88's
+ * sgetopt does (bundling, attached or next-word arguments, stop at the first
+ * non-option, "--" consumed, a lone "-" is the host), plus the IPv6 build's
+ * -4 -6 -I and our extensions. */
+#ifndef MAILSTACK_TCPSERVER_OPTIONS_H
+#define MAILSTACK_TCPSERVER_OPTIONS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum refusal_preset {
+	PRESET_NONE = 0,	/* use the -C/-N message as given (or none) */
+	PRESET_IMAP,		/* "* BYE [UNAVAILABLE] ..." */
+	PRESET_SMTP,		/* "421 4.7.0 ..." */
+	PRESET_POP3		/* "-ERR [SYS/TEMP] ..." */
+};
+
+struct server_options {
+	/* ucspi-tcp 0.88, with its defaults */
+	int verbosity;			/* -q 0, -Q 1 (default), -v 2 */
+	int print_port;			/* -1 */
+	int rules_missing_ok;		/* -X */
+	const char *rules_path;		/* -x, NULL = no rules */
+	int paranoid;			/* -p on, -P off (default) */
+	int remote_host_lookup;		/* -h on (default), -H off */
+	int remote_info_lookup;		/* -r on (default), -R off */
+	int keep_ip_options;		/* -o on, -O off (default) */
+	int nodelay;			/* -D on, -d off (default) */
+	unsigned long limit;		/* -c, default 40 */
+	const char *banner;		/* -B, "" default */
+	uid_t uid;			/* -u (number or name), -U; 0 = keep */
+	gid_t gid;			/* -g (number or name), -U; 0 = keep */
+	unsigned long backlog;		/* -b, default 20 */
+	const char *local_name;		/* -l, NULL = look up the local name */
+	unsigned long ident_timeout;	/* -t seconds, default 26 */
+
+	/* the IPv6 build */
+	int family;			/* 0 as the host says, 4 (-4) or 6 (-6) */
+	const char *interface;		/* -I, NULL = none */
+
+	/* extensions */
+	unsigned long per_ip_limit;	/* -C n[:msg]; 0 = no per-IP limit */
+	char *per_ip_msg;		/* -C's msg unescaped (\r \n \\), owned; NULL = none */
+	unsigned long per_net_limit;	/* -N n[:msg]; 0 = no per-network limit */
+	char *per_net_msg;		/* owned; NULL = none */
+	unsigned ip6_prefix;		/* -k: IPv6 clients counted per /N as one IP, default 64 */
+	unsigned net4_prefix;		/* -K v4,v6: network sizes, default 24 */
+	unsigned net6_prefix;		/*          and 48 */
+	enum refusal_preset preset;	/* -m imap|smtp|pop3 */
+	int notify_fd;			/* -w FD: write "\n" once listening, then close; -1 = off */
+
+	/* operands */
+	const char *host;
+	const char *port;
+	char **prog;			/* NULL-terminated, borrowed from argv */
+};
+
+/* The 0.88 usage line (without the "PROG: usage: " prefix). */
+extern const char options_usage[];
+
+/* Parses argv into o. On a usage error writes the message (tcpserver's
+ * "illegal option -- Z" / "option requires an argument -- c" or a
+ * description of the bad value) into err and returns -1; the caller prints
+ * it and the usage line and exits 100. Returns 0 on success. */
+int options_parse(struct server_options *o, int argc, char **argv,
+    char *err, size_t errlen);
+void options_free(struct server_options *o);
+
+#endif

@@ -1,0 +1,2 @@
+# docs/: one man page per program, installed by make install.
+MAN_PAGES += $(sort $(wildcard docs/*.[1-8]))

@@ -1,0 +1,1 @@
+# rules/: owned by the rules work (issue 3); filled in there.
