@@ -1,2 +1,2 @@
 # bench/: benchmarks, side by side with the peer; never part of make check.
-include $(sort $(wildcard bench/*.mk))
+include $(sort $(filter-out bench/build.mk,$(wildcard bench/*.mk)))

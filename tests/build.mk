@@ -4,7 +4,7 @@ TEST_CFLAGS = $(CRITERION_CFLAGS)
 TEST_LIBS = $(CRITERION_LIBS)
 CRITERION_ARGS = --jobs 2
 
-include $(sort $(wildcard tests/*.mk))
+include $(sort $(filter-out tests/build.mk,$(wildcard tests/*.mk)))
 
 check: programs $(CHECK_PROGRAMS)
 	@fail=0; for t in $(CHECK_PROGRAMS); do \
