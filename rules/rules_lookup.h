@@ -45,7 +45,7 @@ int rules_match_next_env(const struct rules_match *m, size_t *pos,
     const char **item, size_t *len);
 
 /* Finds variable name in m's items (first occurrence). Returns 1 and sets
- * *value/*len (not NUL-terminated), or 0. */
+ * *value and *len (not NUL-terminated), or 0. */
 int rules_match_getenv(const struct rules_match *m, const char *name,
     const char **value, size_t *len);
 
