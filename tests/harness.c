@@ -1,0 +1,656 @@
+/* harness.c: process, file and loopback socket helpers for end-to-end tests. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+long long
+harness_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+harness_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Milliseconds left before deadline, never negative. */
+static int
+ms_left(long long deadline)
+{
+	long long left = deadline - harness_now_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+/* What harness_cleanup must undo. */
+#define TRACK_MAX 128
+static pid_t tracked_pids[TRACK_MAX];
+static char *tracked_dirs[TRACK_MAX];
+
+static void
+track(void **slots, void *v)
+{
+	int i;
+
+	for (i = 0; i < TRACK_MAX; i++)
+		if (slots[i] == NULL) {
+			slots[i] = v;
+			return;
+		}
+}
+
+static void
+track_pid(pid_t pid, int on)
+{
+	int i;
+
+	for (i = 0; i < TRACK_MAX; i++)
+		if (tracked_pids[i] == (on ? 0 : pid)) {
+			tracked_pids[i] = on ? pid : 0;
+			return;
+		}
+}
+
+const char *
+harness_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	if (base == NULL || *base == '\0')
+		base = "/tmp";
+	if (asprintf(&path, "%s/mailstack-it.XXXXXX", base) == -1)
+		return NULL;
+	if (mkdtemp(path) == NULL) {
+		free(path);
+		return NULL;
+	}
+	/* Children that drop privileges still need to reach files here. */
+	chmod(path, 0755);
+	track((void **)tracked_dirs, path);
+	return path;
+}
+
+void
+harness_rmtree(const char *path)
+{
+	DIR *d;
+	struct dirent *e;
+	char *sub;
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			if (asprintf(&sub, "%s/%s", path, e->d_name) == -1)
+				continue;
+			harness_rmtree(sub);
+			free(sub);
+		}
+		closedir(d);
+		rmdir(path);
+		return;
+	}
+	unlink(path);
+}
+
+char *
+harness_write_file(const char *dir, const char *name, const void *p, size_t n)
+{
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s/%s", dir, name) == -1)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1 || write(fd, p, n) != (ssize_t)n) {
+		if (fd != -1)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+char *
+harness_read_file(const char *path, size_t *len)
+{
+	FILE *f;
+	char *s = NULL;
+	size_t n = 0;
+	char buf[4096];
+	size_t r;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	s = malloc(1);
+	while (s != NULL && (r = fread(buf, 1, sizeof(buf), f)) > 0) {
+		char *t = realloc(s, n + r + 1);
+
+		if (t == NULL) {
+			free(s);
+			s = NULL;
+			break;
+		}
+		s = t;
+		memcpy(s + n, buf, r);
+		n += r;
+	}
+	fclose(f);
+	if (s != NULL) {
+		s[n] = '\0';
+		if (len != NULL)
+			*len = n;
+	}
+	return s;
+}
+
+int
+harness_count(const char *hay, const char *needle)
+{
+	int n = 0;
+	size_t len = strlen(needle);
+
+	if (hay == NULL || len == 0)
+		return 0;
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += len;
+	}
+	return n;
+}
+
+/* In the forked child: wire up the descriptors, undo what the test process
+ * changed about signals, run the setup hook and exec. Never returns. */
+static void
+child_exec(int infd, int outfd, int errfd, char *const argv[],
+    char *const envp[], const struct harness_opts *o)
+{
+	static char *const empty[] = { NULL };
+	sigset_t none;
+	int sig;
+
+	setpgid(0, 0);
+	/* If the test process dies hard (a Criterion timeout), so does the
+	 * program; changing credentials clears this, which is harmless. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	if (dup2(infd, 0) == -1 || dup2(outfd, 1) == -1 || dup2(errfd, 2) == -1)
+		_exit(127);
+	if (o->pass_fd != -1) {
+		if (o->pass_fd == o->pass_fd_as)
+			fcntl(o->pass_fd, F_SETFD, 0);
+		else if (dup2(o->pass_fd, o->pass_fd_as) == -1)
+			_exit(127);
+	}
+	if (o->setup != NULL && o->setup(o->setup_arg) == -1)
+		_exit(127);
+	execve(argv[0], argv, envp != NULL ? envp : empty);
+	_exit(127);
+}
+
+int
+harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
+    char *const envp[], const struct harness_opts *o)
+{
+	static const struct harness_opts none = HARNESS_OPTS_ZERO;
+	static int seq;
+	int pfd[2] = { -1, -1 }, errfd = -1, infd = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = -1;
+	p->out_fd = -1;
+	if (o == NULL)
+		o = &none;
+	/* Orphans of the programs we start (children of a listener that was
+	 * killed) come back to us, so harness_kill can reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (asprintf(&p->err_path, "%s/stderr.%d.%d", dir, (int)getpid(),
+	    ++seq) == -1) {
+		p->err_path = NULL;
+		return -1;
+	}
+	errfd = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644);
+	infd = open(o->stdin_path ? o->stdin_path : "/dev/null",
+	    O_RDONLY | O_CLOEXEC);
+	if (errfd == -1 || infd == -1 || pipe2(pfd, O_CLOEXEC) == -1)
+		goto fail;
+	p->pid = fork();
+	if (p->pid == -1)
+		goto fail;
+	if (p->pid == 0)
+		child_exec(infd, pfd[1], errfd, argv, envp, o);
+	/* Both sides, so the group exists before anyone signals it. */
+	setpgid(p->pid, p->pid);
+	track_pid(p->pid, 1);
+	close(pfd[1]);
+	close(errfd);
+	close(infd);
+	p->out_fd = pfd[0];
+	return 0;
+fail:
+	if (errfd != -1)
+		close(errfd);
+	if (infd != -1)
+		close(infd);
+	if (pfd[0] != -1) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	return -1;
+}
+
+long
+harness_read_port(struct harness_proc *p, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	char line[32];
+	size_t n = 0;
+	long v = 0;
+	size_t i;
+
+	while (n < sizeof(line) - 1) {
+		struct pollfd pf = { p->out_fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pf, 1, ms_left(deadline)) <= 0)
+			return -1;
+		r = read(p->out_fd, line + n, 1);
+		if (r <= 0)
+			return -1;
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	if (n == 0 || n == sizeof(line) - 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return -1;
+		v = v * 10 + (line[i] - '0');
+	}
+	return v;
+}
+
+char *
+harness_read_stdout(struct harness_proc *p, int timeout_ms)
+{
+	char *s;
+
+	if (p->out_fd == -1)
+		return strdup("");
+	s = harness_read_all(p->out_fd, timeout_ms, NULL);
+	if (s != NULL) {
+		close(p->out_fd);
+		p->out_fd = -1;
+	}
+	return s;
+}
+
+char *
+harness_stderr(const struct harness_proc *p)
+{
+	char *s = NULL;
+
+	if (p->err_path != NULL)
+		s = harness_read_file(p->err_path, NULL);
+	return s != NULL ? s : strdup("");
+}
+
+int
+harness_wait_stderr(const struct harness_proc *p, const char *needle,
+    int count, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+
+	for (;;) {
+		char *s = harness_stderr(p);
+		int n = harness_count(s, needle);
+
+		free(s);
+		if (n >= count)
+			return 0;
+		if (harness_now_ms() >= deadline)
+			return -1;
+		harness_sleep_ms(10);
+	}
+}
+
+int
+harness_wait_exit(struct harness_proc *p, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+
+	if (p->pid <= 0)
+		return -1;
+	while (!p->reaped) {
+		pid_t r = waitpid(p->pid, &p->status, WNOHANG);
+
+		if (r == p->pid)
+			p->reaped = 1;
+		else if (r == -1 && errno != EINTR)
+			return -1;
+		else if (harness_now_ms() >= deadline)
+			return -1;
+		else
+			harness_sleep_ms(2);
+	}
+	return 0;
+}
+
+/* Reaps whatever is left of the group (orphans came back to us as the
+ * subreaper), bounded. */
+static void
+reap_group(pid_t pgid)
+{
+	long long deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	int st;
+
+	while (harness_now_ms() < deadline) {
+		pid_t r = waitpid(-pgid, &st, WNOHANG);
+
+		if (r == -1 && errno != EINTR)
+			return;
+		if (r == 0)
+			harness_sleep_ms(2);
+	}
+}
+
+void
+harness_kill(struct harness_proc *p)
+{
+	if (p->pid > 0) {
+		kill(-p->pid, SIGKILL);
+		kill(p->pid, SIGKILL);
+		harness_wait_exit(p, HARNESS_TIMEOUT_MS);
+		reap_group(p->pid);
+		track_pid(p->pid, 0);
+		p->pid = -1;
+	}
+	if (p->out_fd != -1) {
+		close(p->out_fd);
+		p->out_fd = -1;
+	}
+	free(p->err_path);
+	p->err_path = NULL;
+}
+
+void
+harness_cleanup(void)
+{
+	int i, st;
+
+	for (i = 0; i < TRACK_MAX; i++) {
+		pid_t pid = tracked_pids[i];
+		long long deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+
+		if (pid == 0)
+			continue;
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, WNOHANG) == 0 &&
+		    harness_now_ms() < deadline)
+			harness_sleep_ms(2);
+		reap_group(pid);
+		tracked_pids[i] = 0;
+	}
+	for (i = 0; i < TRACK_MAX; i++) {
+		harness_rmtree(tracked_dirs[i]);
+		free(tracked_dirs[i]);
+		tracked_dirs[i] = NULL;
+	}
+}
+
+int
+harness_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+int
+harness_run(const char *dir, char *const argv[], char *const envp[],
+    const struct harness_opts *o, int timeout_ms, char **out, char **err)
+{
+	struct harness_proc p;
+	char *s;
+	int status = -1;
+
+	if (out != NULL)
+		*out = NULL;
+	if (err != NULL)
+		*err = NULL;
+	if (harness_spawn(&p, dir, argv, envp, o) == -1)
+		return -1;
+	s = harness_read_stdout(&p, timeout_ms);
+	if (s != NULL && harness_wait_exit(&p, timeout_ms) == 0)
+		status = p.status;
+	if (out != NULL)
+		*out = s;
+	else
+		free(s);
+	if (err != NULL)
+		*err = harness_stderr(&p);
+	unlink(p.err_path);
+	harness_kill(&p);
+	return status;
+}
+
+/* Fills ss with addr (default the loopback address of the family);
+ * returns the length, 0 if addr does not parse. */
+static socklen_t
+loopback_addr(int family, const char *addr, unsigned port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, addr ? addr : "::1", &s6->sin6_addr) != 1)
+			return 0;
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (inet_pton(AF_INET, addr ? addr : "127.0.0.1",
+		    &s4->sin_addr) != 1)
+			return 0;
+		return sizeof(*s4);
+	}
+}
+
+/* Waits for a non-blocking connect to finish; 0 or -1. */
+static int
+connect_finish(int fd, int timeout_ms)
+{
+	struct pollfd pf = { fd, POLLOUT, 0 };
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (poll(&pf, 1, timeout_ms) != 1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+harness_connect(int family, const char *src, unsigned port, int timeout_ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	fd = socket(family == 6 ? AF_INET6 : AF_INET,
+	    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return -1;
+	if (src != NULL) {
+		len = loopback_addr(family, src, 0, &ss);
+		if (len == 0 || bind(fd, (struct sockaddr *)&ss, len) == -1)
+			goto fail;
+	}
+	len = loopback_addr(family, NULL, port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
+		if (errno != EINPROGRESS || connect_finish(fd, timeout_ms) == -1)
+			goto fail;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+harness_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+int
+harness_send(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+char *
+harness_read_all(int fd, int timeout_ms, size_t *lenp)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	char *s = malloc(1);
+	size_t n = 0, cap = 1;
+
+	while (s != NULL) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (n + 4096 > cap) {
+			char *t = realloc(s, cap = n + 65536);
+
+			if (t == NULL)
+				break;
+			s = t;
+		}
+		if (poll(&pf, 1, ms_left(deadline)) != 1)
+			break;
+		r = read(fd, s + n, cap - n - 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0 || (r == -1 && errno == ECONNRESET)) {
+			s[n] = '\0';
+			if (lenp != NULL)
+				*lenp = n;
+			return s;
+		}
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	free(s);
+	return NULL;
+}
+
+size_t
+harness_read_upto(int fd, char *buf, size_t cap, size_t want, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	size_t n = 0;
+
+	if (want > cap - 1)
+		want = cap - 1;
+	while (n < want) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pf, 1, ms_left(deadline)) != 1)
+			break;
+		r = read(fd, buf + n, want - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+int
+harness_readable(int fd, int timeout_ms)
+{
+	struct pollfd pf = { fd, POLLIN, 0 };
+
+	return poll(&pf, 1, timeout_ms) == 1;
+}
+
+void
+harness_reset(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}

@@ -1,0 +1,116 @@
+/* tcpserver_it_env.c: the child's environment from mailstack-tcpserver
+ * equals the real tcpserver's, including unset semantics and rule variables. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpserver_it.h"
+
+#define MAX_OPTS 16
+
+/* Runs /usr/bin/env as the child of flavour f (with rules text compiled
+ * by the real tcprules when rules is not NULL) and returns its normalised
+ * environment, or NULL. */
+static char *
+env_run(enum it_flavour f, const char *const *opts, const char *const *env,
+    const char *rules)
+{
+	static const char *const prog[] = { "/usr/bin/env", NULL };
+	const char *dir = harness_tmpdir();
+	const char *o[MAX_OPTS];
+	struct it_server s;
+	char *raw, *norm = NULL;
+	size_t n = 0;
+	int cport;
+
+	cr_assert_not_null(dir);
+	for (; opts != NULL && *opts != NULL && n < MAX_OPTS - 3; opts++)
+		o[n++] = *opts;
+	if (rules != NULL) {
+		o[n++] = "-x";
+		o[n++] = it_rules_compile(dir, "rules", rules);
+		cr_assert_not_null(o[n - 1], "the real tcprules failed");
+	}
+	o[n] = NULL;
+	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, env) == 0) {
+		raw = it_fetch(&s, 4, NULL, NULL, &cport);
+		norm = it_env_normalise(raw, s.port, cport);
+		free(raw);
+	}
+	it_server_free(&s);
+	return norm;
+}
+
+/* The real server's environment establishes the expected value; ours must
+ * be identical. The needles are sanity checks of the scenario itself. */
+static void
+env_compare(const char *const *opts, const char *const *env,
+    const char *rules, const char *const *needles)
+{
+	char *real, *ours;
+
+	real = env_run(IT_REAL, opts, env, rules);
+	cr_assert_not_null(real, "the real tcpserver did not serve");
+	for (; needles != NULL && *needles != NULL; needles++)
+		cr_assert(strstr(real, *needles) != NULL,
+		    "scenario broken: real env lacks %s:\n%s", *needles, real);
+	ours = env_run(IT_OURS, opts, env, rules);
+	cr_assert_not_null(ours, "%s did not serve", it_bin(IT_OURS));
+	cr_expect_str_eq(ours, real, "environment differs\nours:\n%s\nreal:\n%s",
+	    ours, real);
+	free(real);
+	free(ours);
+}
+
+TestSuite(it_env, .fini = harness_cleanup, .timeout = 30);
+
+Test(it_env, plain)
+{
+	env_compare(NULL, NULL, NULL, (const char *const[]){
+	    "PROTO=TCP\n", "TCPLOCALIP=127.0.0.1\n", "TCPLOCALPORT=LPORT\n",
+	    "TCPREMOTEIP=127.0.0.1\n", "TCPREMOTEPORT=RPORT\n",
+	    "TCPLOCALHOST=it\n", NULL });
+}
+
+Test(it_env, stale_inherited_variables_replaced_or_removed)
+{
+	static const char *const stale[] = { "PROTO=stale",
+	    "TCPLOCALHOST=stale.example", "TCPLOCALIP=192.0.2.1",
+	    "TCPLOCALPORT=1", "TCPREMOTEHOST=stale.example",
+	    "TCPREMOTEINFO=stale", "TCPREMOTEIP=192.0.2.2",
+	    "TCPREMOTEPORT=2", "KEEP=me", NULL };
+
+	env_compare(NULL, stale, NULL, (const char *const[]){
+	    "KEEP=me\n", "PROTO=TCP\n", "TCPREMOTEIP=127.0.0.1\n", NULL });
+}
+
+Test(it_env, local_name_zero)
+{
+	/* A second -l overrides the harness's "-l it". */
+	env_compare((const char *const[]){ "-l", "0", NULL }, NULL, NULL,
+	    (const char *const[]){ "TCPLOCALHOST=0\n", NULL });
+}
+
+Test(it_env, rule_variables_applied_last)
+{
+	env_compare(NULL, NULL,
+	    "127.0.0.1:allow,PROTO=\"XTCP\",TCPLOCALHOST=\"movie.edu\","
+	    "RELAYCLIENT=\"\",TCPREMOTEIP=\"198.51.100.7\"\n"
+	    ":allow,OTHER=\"never\"\n",
+	    (const char *const[]){ "PROTO=XTCP\n", "TCPLOCALHOST=movie.edu\n",
+	    "RELAYCLIENT=\n", "TCPREMOTEIP=198.51.100.7\n", NULL });
+}
+
+Test(it_env, rule_prefix_and_odd_names)
+{
+	env_compare(NULL, (const char *const[]){ "RELAYCLIENT=old", NULL },
+	    "127.:allow,A B=\"1\",=\"2\",P,Q=\"3\",RELAYCLIENT=/x,y/\n",
+	    (const char *const[]){ "A B=1\n", "=2\n", "P,Q=3\n",
+	    "RELAYCLIENT=x,y\n", NULL });
+}
+
+Test(it_env, no_matching_rule_adds_nothing)
+{
+	env_compare(NULL, NULL, "10.:allow,TEN=\"x\"\n",
+	    (const char *const[]){ "PROTO=TCP\n", NULL });
+}
