@@ -1,0 +1,476 @@
+#!/usr/bin/env bash
+# run-tcpserver.sh: mailstack-tcpserver against ucspi-tcp tcpserver, side by side in one run.
+#
+# Both listeners run the same child (bench/connbench/greet) with the same
+# settings (-H -R -l 0, a high -c, backlog 1024); ours also has its per-IP
+# table on (-C equal to -c, so it never refuses: every client is 127.0.0.1).
+# connbench measures new connections at each concurrency in rounds whose
+# peer order alternates, then the same with HOLD idle connections held open
+# on a freshly started listener. Prints markdown tables (medians over rounds,
+# ratios ours/theirs, the targets of issue 2) and the exact commands.
+# Loopback only, inside a private network namespace when possible; every
+# loop is bounded in count and time; listeners are stopped by PID after
+# their children are gone; a watchdog ends the run after MAX_SECONDS.
+#
+# usage: bench/run-tcpserver.sh            (or: make bench)
+#        bench/run-tcpserver.sh --report DIR   tables again from DIR/raw.txt
+#
+# Environment knobs (defaults in brackets):
+#   OURS [daemons/tcpserver/mailstack-tcpserver]  our listener; OURS=/usr/bin/
+#                     tcpserver tries the harness with the real one on both sides
+#   THEIRS [tcpserver on PATH]   the ucspi-tcp 0.88 tcpserver
+#   PEERS ["ours tcpserver"]     add floor-fork / floor-spawn (forkfloor) for
+#                     the fork+exec floor as a third reference
+#   N [25000]         measured connections per peer and concurrency, split
+#                     evenly over ROUNDS
+#   ROUNDS [5]        rounds; odd, so the median is a measured round
+#   CONCS ["1 8 64"]  concurrencies
+#   WARMUP [200]      unmeasured connections before each measurement
+#   LIMIT [1000]      -c of the listeners in the main matrix
+#   BACKLOG [1024]    -b of every listener
+#   PERIP [auto]      ours gets -C PERIP; auto: the listener's -c (none when
+#                     OURS is the real tcpserver, which has no -C); 0: no -C
+#   OURS_OPTS [""]    further options for ours only (word-split)
+#   HOLD [5000]       idle connections held in the hold test (0: skip it)
+#   HOLD_LIMIT [HOLD+1000]  -c (and auto -C) of the hold listeners
+#   HOLD_N [4000]     measured connections per hold cell
+#   HOLD_CONC [64]    concurrency of the new connections in the hold test
+#   HOLD_ROUNDS [5]   rounds of the hold test; held 0 and held HOLD cells,
+#                     each with a freshly started listener
+#   BASE_PORT [17400] first of the loopback ports used (about 10)
+#   NETNS [auto]      1: re-run inside unshare -n (needs root); 0: plain
+#                     loopback; auto: 1 when possible
+#   OUT [bench/results/tcpserver-<date>-<time>]  raw.txt, meta.txt, tables.md
+#   MAX_SECONDS [480] watchdog for the whole run
+#   STOP_WAIT [60]    seconds a listener's children get to finish before it
+#                     is stopped anyway
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CBDIR=$TOP/bench/connbench
+CB=$CBDIR/connbench
+GREET=$CBDIR/greet
+FLOOR=$CBDIR/forkfloor
+
+# ---- report: markdown tables from raw.txt ---------------------------------
+# Every line of raw.txt is "round=R test=main|hold CONNBENCH key=value ...".
+report() {
+	local dir=$1
+	[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
+	awk -f - "$dir/raw.txt" <<'EOF'
+function kv(   i, a) { delete F; for (i = 1; i <= NF; i++) if (split($i, a, "=") == 2) F[a[1]] = a[2] }
+function add(arr, k, v) { arr[k] = (k in arr) ? arr[k] " " v : v }
+# median of a space-separated list (insertion sort: at most a few dozen values)
+function median(list,   v, n, i, j, t) {
+	n = split(list, v, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	if (n == 0) return 0
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function spread(list,   v, n, i, lo, hi, m) {
+	n = split(list, v, " "); lo = hi = v[1] + 0
+	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo) lo = v[i] + 0; if (v[i] + 0 > hi) hi = v[i] + 0 }
+	m = median(list)
+	return m > 0 ? 100 * (hi - lo) / m : 0
+}
+function ratio(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "-" }
+function verdict(x, lim, ge) {
+	if (x == "-") return "no data"
+	return (ge ? x + 0 >= lim : x + 0 <= lim) ? "met" : "**not met**"
+}
+{
+	kv()
+	cell = F["test"] SUBSEP F["conc"] SUBSEP F["hold"]
+	if (!(cell in seen)) { seen[cell] = 1; cells[++nc] = cell }
+	if (!(F["label"] in seenp)) { seenp[F["label"]] = 1; peers[++np] = F["label"] }
+	k = cell SUBSEP F["label"]
+	add(cps, k, F["cps"]); add(p99, k, F["tot_p99_us"] / 1000)
+	add(p50, k, F["tot_p50_us"] / 1000)
+	fail[k] += F["fail"] + F["hold_fail"] + F["warm_fail"]
+	held[k] += F["held"]; dead[k] += F["held_dead"]; n[k]++
+	# per-round ratio, both peers measured back to back in the same round
+	rk = cell SUBSEP F["round"]
+	if (F["label"] == "ours") ro[rk] = F["cps"]
+	if (F["label"] == "tcpserver") rt[rk] = F["cps"]
+	if (!(rk in seenr)) { seenr[rk] = 1; add(rounds, cell, F["round"]) }
+}
+END {
+	for (i = 1; i <= nc; i++) {
+		c = cells[i]; split(c, f, SUBSEP)
+		o = c SUBSEP "ours"; t = c SUBSEP "tcpserver"
+		mo = median(cps[o]); mt = median(cps[t])
+		po = median(p99[o]); pt = median(p99[t])
+		rr = ""; nr = split(rounds[c], rv, " ")
+		for (j = 1; j <= nr; j++) {
+			rk = c SUBSEP rv[j]
+			if ((rk in ro) && (rk in rt) && rt[rk] > 0) add(per, c, sprintf("%.3f", ro[rk] / rt[rk]))
+		}
+		R[c] = (o in n && t in n) ? ratio(mo, mt) : "-"
+		P[c] = (o in n && t in n) ? ratio(po, pt) : "-"
+		if (f[1] == "main") main[++nm] = c; else hold[++nh] = c
+		line[c] = sprintf("| %s | %.0f | %.1f%% | %.0f | %.1f%% | %s | %s | %.1f | %.1f | %s | %d / %d |",
+		    f[2], mo, spread(cps[o]), mt, spread(cps[t]), R[c],
+		    (c in per) ? median(per[c]) " (" range_of(per[c]) ")" : "-",
+		    po, pt, P[c], fail[o], fail[t])
+	}
+	if (nm) {
+		printf "### New connections: ours (mailstack-tcpserver) vs tcpserver, medians over %d rounds\n\n", n[main[1] SUBSEP "ours"]
+		printf "| c | ours conn/s | spread | tcpserver conn/s | spread | rate ours/ts | per-round ratio: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | failures ours / ts |\n"
+		printf "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n"
+		for (i = 1; i <= nm; i++) print line[main[i]]
+	}
+	if (nh) {
+		printf "\n### New connections with idle connections held (fresh listener per cell), medians over %d rounds\n\n", n[hold[1] SUBSEP "ours"]
+		printf "| held | c | ours conn/s | spread | tcpserver conn/s | spread | rate ours/ts | per-round ratio: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | failures ours / ts | held ok / died ours | held ok / died ts |\n"
+		printf "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n"
+		for (i = 1; i <= nh; i++) {
+			c = hold[i]; split(c, f, SUBSEP); o = c SUBSEP "ours"; t = c SUBSEP "tcpserver"
+			l = line[c]; sub(/^\| /, "| " f[3] " | ", l)
+			printf "%s %.0f / %d | %.0f / %d |\n", l, (o in n) ? held[o] / n[o] : 0, dead[o], (t in n) ? held[t] / n[t] : 0, dead[t]
+		}
+	}
+	# other reference peers (forkfloor), ratio to tcpserver
+	first = 1
+	for (j = 1; j <= np; j++) {
+		p = peers[j]
+		if (p == "ours" || p == "tcpserver") continue
+		if (first) { printf "\n### Reference peers (median conn/s and p99 ms; ratio to tcpserver)\n\n| peer | test | held | c | conn/s | vs ts | p99 ms |\n|---|---|---:|---:|---:|---:|---:|\n"; first = 0 }
+		for (i = 1; i <= nc; i++) {
+			c = cells[i]; k = c SUBSEP p; t = c SUBSEP "tcpserver"
+			if (!(k in n)) continue
+			split(c, f, SUBSEP)
+			printf "| %s | %s | %s | %s | %.0f | %s | %.1f |\n", p, f[1], f[3], f[2], median(cps[k]),
+			    (t in n) ? ratio(median(cps[k]), median(cps[t])) : "-", median(p99[k])
+		}
+	}
+	# the targets of issue 2
+	c64 = "main" SUBSEP 64 SUBSEP 0
+	printf "\n### Targets (issue 2)\n\n| target | measured | verdict |\n|---|---:|---|\n"
+	x = (c64 in R) ? R[c64] : "-"
+	printf "| rate at c=64, per-IP table and -C on: ours >= 0.97 x tcpserver | %s | %s |\n", x, verdict(x, 0.97, 1)
+	x = (c64 in P) ? P[c64] : "-"
+	printf "| p99 connect-to-close at c=64: ours <= 0.70 x tcpserver | %s | %s |\n", x, verdict(x, 0.70, 0)
+	x = "-"
+	for (i = 1; i <= nh; i++) { split(hold[i], f, SUBSEP); if (f[3] > 0) { x = R[hold[i]]; hc = f[3] } }
+	printf "| rate with %s held: ours >= 0.95 x tcpserver | %s | %s |\n", hc ? hc : "HOLD", x, verdict(x, 0.95, 1)
+}
+function range_of(list,   v, m, i, lo, hi) {
+	m = split(list, v, " "); lo = hi = v[1]
+	for (i = 2; i <= m; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+	return lo "-" hi
+}
+EOF
+	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over rounds of each round'"'"'s 99th percentile of connect-to-close time. failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
+	if [ -s "$dir/meta.txt" ]; then
+		printf '\n### Machine and run\n\n```\n'
+		cat "$dir/meta.txt"
+		printf '```\n'
+	fi
+	if [ -s "$dir/commands.txt" ]; then
+		printf '\n### Exact commands\n\n```\n'
+		cat "$dir/commands.txt"
+		printf '```\n'
+	fi
+}
+
+if [ "${1:-}" = --report ]; then
+	report "${2:?usage: run-tcpserver.sh --report DIR}"
+	exit
+fi
+
+OURS=${OURS:-$TOP/daemons/tcpserver/mailstack-tcpserver}
+THEIRS=${THEIRS:-$(command -v tcpserver)}
+PEERS=${PEERS:-"ours tcpserver"}
+N=${N:-25000}
+ROUNDS=${ROUNDS:-5}
+CONCS=${CONCS:-"1 8 64"}
+WARMUP=${WARMUP:-200}
+LIMIT=${LIMIT:-1000}
+BACKLOG=${BACKLOG:-1024}
+PERIP=${PERIP:-auto}
+OURS_OPTS=${OURS_OPTS:-}
+HOLD=${HOLD:-5000}
+HOLD_LIMIT=${HOLD_LIMIT:-$((HOLD + 1000))}
+HOLD_N=${HOLD_N:-4000}
+HOLD_CONC=${HOLD_CONC:-64}
+HOLD_ROUNDS=${HOLD_ROUNDS:-5}
+BASE_PORT=${BASE_PORT:-17400}
+NETNS=${NETNS:-auto}
+MAX_SECONDS=${MAX_SECONDS:-480}
+STOP_WAIT=${STOP_WAIT:-60}
+
+die() { echo "run-tcpserver: $*" >&2; exit 2; }
+
+# ---- a private network namespace: only lo exists, nothing can leave --------
+if [ -z "${MAILSTACK_BENCH_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
+	    unshare -n true 2>/dev/null; then
+		export MAILSTACK_BENCH_IN_NETNS=1
+		exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
+	elif [ "$NETNS" = 1 ]; then
+		die "NETNS=1 but unshare -n is not possible here"
+	fi
+fi
+
+# ---- programs ------------------------------------------------------------
+if [ ! -x "$CB" ] || [ ! -x "$GREET" ] || [ ! -x "$FLOOR" ]; then
+	make -s -C "$TOP" bench-tools >&2 || die "cannot build the connbench tools (run ./configure && make bench)"
+fi
+[ -x "$OURS" ] || die "no listener at OURS=$OURS (build it, or try the harness with OURS=/usr/bin/tcpserver)"
+[ -n "$THEIRS" ] && [ -x "$THEIRS" ] || die "no ucspi-tcp tcpserver (THEIRS)"
+for p in $PEERS; do
+	case $p in
+	ours | tcpserver | floor-fork | floor-spawn) ;;
+	*) die "unknown peer $p in PEERS" ;;
+	esac
+done
+case " $PEERS " in *" ours "*) ;; *) die "PEERS must contain ours" ;; esac
+case " $PEERS " in *" tcpserver "*) ;; *) die "PEERS must contain tcpserver" ;; esac
+if [ "$PERIP" = auto ] && [ "$(readlink -f "$OURS")" = "$(readlink -f "$THEIRS")" ]; then
+	PERIP=0
+fi
+[ $((ROUNDS % 2)) = 1 ] || echo "run-tcpserver: ROUNDS=$ROUNDS is even: medians average two rounds" >&2
+
+# ---- limits: descriptors, processes, accept queue ---------------------------
+# A held connection is one live child and one descriptor in connbench; the
+# listeners keep none per connection but get the same limit, as a daemon
+# configured for this load would.
+need_fd=$((HOLD_LIMIT + LIMIT + 256))
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fd" ]; then
+	ulimit -n "$need_fd" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
+fi
+need_proc=$((HOLD_LIMIT + LIMIT + 512))
+kv_of() { cat "$1" 2>/dev/null || echo '?'; }
+SOMAXCONN=$(kv_of /proc/sys/net/core/somaxconn)
+PID_MAX=$(kv_of /proc/sys/kernel/pid_max)
+THREADS_MAX=$(kv_of /proc/sys/kernel/threads-max)
+limit_problems=""
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$need_fd" ] ||
+	limit_problems="$limit_problems ulimit-n=$(ulimit -n)<$need_fd"
+[ "$(ulimit -u)" = unlimited ] || [ "$(ulimit -u)" -ge "$need_proc" ] ||
+	limit_problems="$limit_problems ulimit-u=$(ulimit -u)<$need_proc"
+[ "$PID_MAX" = '?' ] || [ "$PID_MAX" -ge "$need_proc" ] ||
+	limit_problems="$limit_problems pid_max=$PID_MAX<$need_proc"
+[ "$THREADS_MAX" = '?' ] || [ "$THREADS_MAX" -ge "$need_proc" ] ||
+	limit_problems="$limit_problems threads-max=$THREADS_MAX<$need_proc"
+[ -z "$limit_problems" ] || die "limits too low for HOLD=$HOLD:$limit_problems"
+if [ "$SOMAXCONN" != '?' ] && [ "$SOMAXCONN" -lt "$BACKLOG" ]; then
+	echo "run-tcpserver: somaxconn $SOMAXCONN caps backlog $BACKLOG" >&2
+fi
+
+OUT=${OUT:-$TOP/bench/results/tcpserver-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT" || die "cannot create $OUT"
+WORK=$(mktemp -d /tmp/run-tcpserver.XXXXXX) || die "cannot create a work folder"
+RAW=$OUT/raw.txt
+CMDS=$OUT/commands.txt
+: >"$RAW"
+: >"$CMDS"
+
+# ---- cleanup and watchdog ---------------------------------------------------
+declare -A PIDS=()	# listener pid -> peer-variant, while it runs
+CBPID=
+WATCHDOG=
+stop_pid() {	# PID: TERM, at most 5 s, then KILL; reap it
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 1 50); do
+		ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z' || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+cleanup() {
+	local p
+	[ -n "$CBPID" ] && stop_pid "$CBPID"
+	for p in "${!PIDS[@]}"; do stop_pid "$p"; done
+	[ -n "$WATCHDOG" ] && kill -TERM "$WATCHDOG" 2>/dev/null && wait "$WATCHDOG" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "run-tcpserver: interrupted" >&2; exit 130' INT TERM
+(
+	trap 'kill "$s" 2>/dev/null; exit 0' TERM
+	sleep "$MAX_SECONDS" & s=$!
+	wait "$s" && { echo "run-tcpserver: MAX_SECONDS=$MAX_SECONDS reached, stopping" >&2; kill -TERM $$; }
+) &
+WATCHDOG=$!
+
+# ---- listeners --------------------------------------------------------------
+portof() {	# PEER VARIANT -> port
+	local i=0 p
+	for p in ours tcpserver floor-fork floor-spawn; do
+		[ "$p" = "$1" ] && break
+		i=$((i + 1))
+	done
+	[ "$2" = hold ] && i=$((i + 5))
+	echo $((BASE_PORT + i))
+}
+
+probe() {	# PORT: does a listener answer with a greeting?
+	"$CB" -q -n 1 -T 1 -M 2 127.0.0.1 "$1" 2>/dev/null | grep -q ' ok=1 '
+}
+
+# listener_cmd PEER VARIANT: fills CMD; "main" runs greet with -c LIMIT,
+# "hold" runs greet -w (waits for the client to close) with -c HOLD_LIMIT
+CMD=()
+listener_cmd() {
+	local peer=$1 variant=$2 port lim child=("$GREET") perip=() extra=()
+	port=$(portof "$peer" "$variant")
+	if [ "$variant" = hold ]; then
+		lim=$HOLD_LIMIT
+		child=("$GREET" -w -t 300)
+	else
+		lim=$LIMIT
+	fi
+	case $PERIP in
+	auto) perip=(-C "$lim") ;;
+	0 | '') ;;
+	*) perip=(-C "$PERIP") ;;
+	esac
+	read -r -a extra <<<"$OURS_OPTS"
+	case $peer in
+	ours)
+		CMD=("$OURS" -H -R -l 0 -c "$lim" -b "$BACKLOG" "${perip[@]}" "${extra[@]}"
+		    127.0.0.1 "$port" "${child[@]}") ;;
+	tcpserver)
+		CMD=("$THEIRS" -H -R -l 0 -c "$lim" -b "$BACKLOG" 127.0.0.1 "$port" "${child[@]}") ;;
+	floor-fork | floor-spawn)
+		CMD=("$FLOOR" -m "${peer#floor-}" -c "$lim" -b "$BACKLOG" -T "$MAX_SECONDS"
+		    127.0.0.1 "$port" "${child[@]}") ;;
+	esac
+}
+
+declare -A LOGGED=()
+log_cmd() {	# KEY WORDS...: the first command of each kind goes to commands.txt
+	local key=$1
+	shift
+	[ -n "${LOGGED[$key]:-}" ] && return 0
+	LOGGED[$key]=1
+	printf '# %s\n%s\n' "$key" "$*" >>"$CMDS"
+}
+
+LAST_PID=
+start_peer() {	# PEER VARIANT; sets LAST_PID
+	local peer=$1 variant=$2 port log i
+	port=$(portof "$peer" "$variant")
+	probe "$port" && die "port $port already answers; set BASE_PORT"
+	listener_cmd "$peer" "$variant"
+	log_cmd "$peer ($variant)" "${CMD[@]}"
+	log=$WORK/$peer-$variant.log
+	"${CMD[@]}" </dev/null >>"$log" 2>&1 &
+	LAST_PID=$!
+	PIDS[$LAST_PID]="$peer-$variant"
+	for i in $(seq 1 50); do
+		probe "$port" && return 0
+		sleep 0.1
+	done
+	cat "$log" >&2
+	die "$peer ($variant) did not come up on port $port"
+}
+
+live_children() {	# PID -> number of its children that are not zombies
+	ps -o stat= --ppid "$1" 2>/dev/null | grep -vc '^Z'
+}
+
+stop_peer() {	# PID: let its children finish (STOP_WAIT s at most), stop it
+	local pid=$1 i left
+	for i in $(seq 1 $((STOP_WAIT * 10))); do
+		left=$(live_children "$pid")
+		[ "$left" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$left" = 0 ] || echo "run-tcpserver: ${PIDS[$pid]} still has $left children; stopping it anyway" >&2
+	stop_pid "$pid"
+	unset "PIDS[$pid]"
+}
+
+# measure TEST ROUND PEER VARIANT CONC COUNT [connbench args...]
+# connbench runs in the background so the watchdog's TERM is handled at once.
+measure() {
+	local test=$1 r=$2 p=$3 v=$4 c=$5 n=$6 cmd line
+	shift 6
+	cmd=("$CB" -q -n "$n" -w "$WARMUP" -c "$c" -T 10 -M 120 -l "$p" "$@"
+	    127.0.0.1 "$(portof "$p" "$v")")
+	log_cmd "connbench, $test, c=$c${*:+, $*}, against $p" "${cmd[@]}"
+	"${cmd[@]}" >"$WORK/cb.out" 2>"$WORK/cb.err" &
+	CBPID=$!
+	wait "$CBPID"
+	CBPID=
+	line=$(grep '^CONNBENCH ' "$WORK/cb.out")
+	[ -n "$line" ] || { cat "$WORK/cb.err" >&2; die "connbench gave no result ($test $p c=$c)"; }
+	echo "round=$r test=$test $line" >>"$RAW"
+	printf '  %-4s round %s  c=%-3s %-10s %s\n' "$test" "$r" "$c" "$p" \
+	    "$(echo "$line" | tr ' ' '\n' | grep -E '^(hold|held|held_dead|cps|fail|tot_p99_us)=' | tr '\n' ' ')" >&2
+}
+
+# ---- metadata -----------------------------------------------------------------
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+	    "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "kernel: $(uname -srm)"
+	echo "os: $(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-?}")"
+	echo "private netns: ${MAILSTACK_BENCH_IN_NETNS:-0}"
+	echo "limits: ulimit -n $(ulimit -n), ulimit -u $(ulimit -u), somaxconn $SOMAXCONN," \
+	    "pid_max $PID_MAX, threads-max $THREADS_MAX, fs.file-max $(kv_of /proc/sys/fs/file-max)," \
+	    "ip_local_port_range $(kv_of /proc/sys/net/ipv4/ip_local_port_range | tr '\t' ' ')"
+	echo "ours: $OURS ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
+	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
+	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
+	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS"
+	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/meta.txt"
+sed 's/^/# /' "$OUT/meta.txt" >&2
+
+T0=$(date +%s)
+read -r _ u0 n0 s0 i0 w0 q0 sq0 st0 _ </proc/stat
+
+# ---- main matrix: rounds x concurrency x peers, order alternating -------------
+for p in $PEERS; do start_peer "$p" main; done
+read -r -a PA <<<"$PEERS"
+np=${#PA[@]}
+per=$((N / ROUNDS))
+for r in $(seq 1 "$ROUNDS"); do
+	for c in $CONCS; do
+		for k in $(seq 0 $((np - 1))); do
+			if [ $((r % 2)) = 1 ]; then i=$k; else i=$((np - 1 - k)); fi
+			measure main "$r" "${PA[$i]}" main "$c" "$per"
+		done
+	done
+done
+for p in "${!PIDS[@]}"; do stop_peer "$p"; done
+
+# ---- hold test: new connections while HOLD idle ones are held -----------------
+# Every cell gets a fresh listener, so one that once had HOLD children cannot
+# carry that into the next cell; held 0 cells give the unloaded reference.
+if [ "$HOLD" -gt 0 ]; then
+	for r in $(seq 1 "$HOLD_ROUNDS"); do
+		for h in 0 "$HOLD"; do
+			for k in $(seq 0 $((np - 1))); do
+				if [ $((r % 2)) = 1 ]; then i=$k; else i=$((np - 1 - k)); fi
+				start_peer "${PA[$i]}" hold
+				measure hold "$r" "${PA[$i]}" hold "$HOLD_CONC" "$HOLD_N" -H "$h" --hold-conc 64
+				stop_peer "$LAST_PID"
+			done
+		done
+	done
+fi
+
+read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat
+tot=$(((u1 + n1 + s1 + i1 + w1 + q1 + sq1 + st1) - (u0 + n0 + s0 + i0 + w0 + q0 + sq0 + st0)))
+[ "$tot" -gt 0 ] || tot=1
+{
+	echo "elapsed: $(($(date +%s) - T0)) s of measurement"
+	echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "cpu during measurement: busy $((100 * (tot - (i1 - i0) - (w1 - w0)) / tot))%, steal $((100 * (st1 - st0) / tot))% (all CPUs; the machine is shared)"
+} >>"$OUT/meta.txt"
+{
+	echo "# reproduce this run (with the default knobs it is just: make bench)"
+	echo "cd $TOP && ./configure && make && PEERS='$PEERS' N=$N ROUNDS=$ROUNDS CONCS='$CONCS'" \
+	    "WARMUP=$WARMUP LIMIT=$LIMIT PERIP=$PERIP HOLD=$HOLD HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC" \
+	    "HOLD_ROUNDS=$HOLD_ROUNDS make bench-tcpserver"
+} >>"$CMDS"
+
+report "$OUT" | tee "$OUT/tables.md"

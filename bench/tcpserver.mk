@@ -1,0 +1,40 @@
+# bench/tcpserver.mk: make bench-tcpserver, mailstack-tcpserver against
+# ucspi-tcp tcpserver (bench/run-tcpserver.sh); never part of make check.
+
+# The load generator and its child are the team's shared tools (copied from
+# /work/shared/bench/connbench). They define _GNU_SOURCE themselves and are
+# always optimised, so they get their own flags rather than ALL_CFLAGS;
+# greet.c asks for no feature macro, so it gets POSIX for getopt().
+BENCH_CFLAGS = -std=c11 -O2 -g $(WARN)
+BENCH_TOOLS = bench/connbench/connbench bench/connbench/greet \
+	bench/connbench/forkfloor
+
+# Our listener is a prerequisite only once its folder declares it, so the
+# harness can be built and tried against the real tcpserver before then.
+BENCH_OURS = $(filter daemons/tcpserver/mailstack-tcpserver, \
+	$(SBIN_PROGRAMS) $(BIN_PROGRAMS))
+
+CLEANFILES += $(BENCH_TOOLS)
+
+.PHONY: bench-tools bench-tcpserver
+
+bench: bench-tcpserver
+
+bench-tools: $(BENCH_TOOLS)
+
+bench/connbench/connbench: bench/connbench/connbench.c
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+
+bench/connbench/greet: bench/connbench/greet.c
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -o $@ $<
+
+bench/connbench/forkfloor: bench/connbench/forkfloor.c
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# Knobs (OURS, THEIRS, N, ROUNDS, HOLD, MAX_SECONDS, ...) pass through the
+# environment; see the header of bench/run-tcpserver.sh.
+bench-tcpserver: $(BENCH_TOOLS) $(BENCH_OURS)
+	bash bench/run-tcpserver.sh
