@@ -1,0 +1,218 @@
+/* tcpserver_it_cli.c: usage errors, fatal start-up errors, -q and SIGTERM
+ * of mailstack-tcpserver against the real tcpserver. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tcpserver_it.h"
+
+#define MAX_ARGS 16
+
+struct run_result {
+	int code;	/* exit code, 128+signal, or -1 (did not exit in time) */
+	char *err;	/* stderr with the program name turned into "tcpserver" */
+};
+
+/* Replaces every "NAME: " line prefix with "tcpserver: ". */
+static char *
+unprefix(const char *text, enum it_flavour f)
+{
+	const char *name = it_prog_name(f);
+	size_t nlen = strlen(name);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *mf = open_memstream(&out, &outlen);
+
+	cr_assert_not_null(mf);
+	while (*text != '\0') {
+		size_t n = strcspn(text, "\n");
+
+		if (strncmp(text, name, nlen) == 0 &&
+		    strncmp(text + nlen, ": ", 2) == 0) {
+			fputs("tcpserver", mf);
+			text += nlen;
+			n -= nlen;
+		}
+		fprintf(mf, "%.*s\n", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+	fclose(mf);
+	return out;
+}
+
+/* Runs BIN ARGS... to completion with an empty environment. */
+static struct run_result
+run_bin(enum it_flavour f, const char *const *args)
+{
+	const char *dir = harness_tmpdir();
+	const char *argv[MAX_ARGS];
+	struct run_result r = { -1, NULL };
+	char *err = NULL;
+	size_t n = 0;
+	int st;
+
+	cr_assert_not_null(dir);
+	argv[n++] = it_bin(f);
+	for (; *args != NULL && n < MAX_ARGS - 1; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	st = harness_run(dir, (char *const *)argv, NULL, NULL, 3000, NULL,
+	    &err);
+	if (st != -1)
+		r.code = harness_exit_code(st);
+	r.err = unprefix(err != NULL ? err : "", f);
+	free(err);
+	return r;
+}
+
+/* Same exit code; same stderr, except that a usage line only has to be
+ * one (ours may list its extra options). */
+static void
+cli_compare(const char *const *args, int want_code)
+{
+	struct run_result real = run_bin(IT_REAL, args);
+	struct run_result ours = run_bin(IT_OURS, args);
+	char *rl, *ol, *rs = NULL, *os = NULL;
+
+	cr_assert_eq(real.code, want_code, "scenario broken: real exit %d",
+	    real.code);
+	cr_expect_eq(ours.code, real.code, "exit code: ours %d, real %d",
+	    ours.code, real.code);
+	rl = strtok_r(real.err, "\n", &rs);
+	ol = strtok_r(ours.err, "\n", &os);
+	for (; rl != NULL; rl = strtok_r(NULL, "\n", &rs),
+	    ol = strtok_r(NULL, "\n", &os)) {
+		cr_assert_not_null(ol, "ours lacks the line: %s", rl);
+		if (strncmp(rl, "tcpserver: usage: ", 18) == 0)
+			cr_expect(strncmp(ol, rl, 18) == 0,
+			    "not a usage line: %s", ol);
+		else
+			cr_expect_str_eq(ol, rl);
+	}
+	cr_expect_null(ol, "ours has an extra line: %s", ol);
+	free(real.err);
+	free(ours.err);
+}
+
+TestSuite(it_cli, .fini = harness_cleanup, .timeout = 30);
+
+Test(it_cli, no_arguments)
+{
+	cli_compare((const char *const[]){ NULL }, 100);
+}
+
+Test(it_cli, illegal_option)
+{
+	cli_compare((const char *const[]){ "-Z", "127.0.0.1", "0", "true",
+	    NULL }, 100);
+}
+
+Test(it_cli, missing_option_argument)
+{
+	cli_compare((const char *const[]){ "-c", NULL }, 100);
+}
+
+Test(it_cli, missing_port_and_program)
+{
+	cli_compare((const char *const[]){ "127.0.0.1", NULL }, 100);
+}
+
+Test(it_cli, missing_program)
+{
+	cli_compare((const char *const[]){ "127.0.0.1", "0", NULL }, 100);
+}
+
+Test(it_cli, quiet_missing_program_is_silent)
+{
+	cli_compare((const char *const[]){ "-q", "127.0.0.1", "0", NULL },
+	    100);
+}
+
+Test(it_cli, quiet_still_reports_getopt_errors)
+{
+	cli_compare((const char *const[]){ "-q", "-Z", "127.0.0.1", "0",
+	    "true", NULL }, 100);
+}
+
+Test(it_cli, bad_port_name)
+{
+	cli_compare((const char *const[]){ "127.0.0.1", "25x", "true", NULL },
+	    111);
+}
+
+Test(it_cli, option_after_host_is_the_port)
+{
+	cli_compare((const char *const[]){ "127.0.0.1", "-v", "0", "true",
+	    NULL }, 111);
+}
+
+/* Another listener holds a port; both servers must refuse to start. */
+static void
+busy_compare(const char *quiet)
+{
+	static const char *const prog[] = { "/bin/true", NULL };
+	const char *dir = harness_tmpdir();
+	struct it_server holder;
+	char port[16];
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(it_server_start(&holder, IT_REAL, dir, NULL, "127.0.0.1",
+	    prog, NULL), 0);
+	snprintf(port, sizeof(port), "%ld", holder.port);
+	cli_compare((const char *const[]){ quiet, "-H", "-R", "-l", "it",
+	    "127.0.0.1", port, "/bin/true", NULL }, 111);
+	it_server_free(&holder);
+}
+
+Test(it_cli, busy_port)
+{
+	busy_compare("-Q");
+}
+
+Test(it_cli, busy_port_quiet)
+{
+	busy_compare("-q");
+}
+
+/* SIGTERM ends the listener with 0 at once; the child of a client that
+ * was connected before keeps serving it. */
+static void
+sigterm_check(enum it_flavour f)
+{
+	const char *dir = harness_tmpdir();
+	const char *const prog[] = { it_child("greet-cat.sh"), NULL };
+	struct it_server s;
+	char buf[64];
+	int fd;
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(it_server_start(&s, f, dir, NULL, "127.0.0.1", prog,
+	    NULL), 0, "%s did not start", it_bin(f));
+	fd = harness_connect(4, NULL, s.port, HARNESS_TIMEOUT_MS);
+	cr_assert_neq(fd, -1);
+	harness_read_upto(fd, buf, sizeof(buf), 6, HARNESS_TIMEOUT_MS);
+	cr_assert_str_eq(buf, "hello\n", "%s: no greeting", it_prog_name(f));
+	cr_expect_eq(harness_exit_code(it_server_stop(&s)), 0,
+	    "%s: SIGTERM did not end it with 0", it_prog_name(f));
+	cr_expect_eq(harness_connect(4, NULL, s.port, 1000), -1,
+	    "%s: still accepting after SIGTERM", it_prog_name(f));
+	cr_assert_eq(harness_send(fd, "ping\n"), 0);
+	harness_read_upto(fd, buf, sizeof(buf), 5, HARNESS_TIMEOUT_MS);
+	cr_expect_str_eq(buf, "ping\n", "%s: child stopped serving",
+	    it_prog_name(f));
+	shutdown(fd, SHUT_WR);
+	cr_expect_eq(harness_read_upto(fd, buf, sizeof(buf), 1,
+	    HARNESS_TIMEOUT_MS), 0, "%s: no EOF from the child",
+	    it_prog_name(f));
+	close(fd);
+	it_server_free(&s);
+}
+
+Test(it_cli, sigterm_exits_0_and_child_keeps_serving)
+{
+	sigterm_check(IT_REAL);
+	sigterm_check(IT_OURS);
+}
