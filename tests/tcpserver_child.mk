@@ -1,0 +1,13 @@
+# tests/tcpserver_child.mk: unit tests of mailstack-tcpserver's child side
+# (environment, log fields, ident parsing and client, PATH search, names).
+TCPSERVER_CHILD_UNIT_OBJS = daemons/tcpserver/child_env.o \
+	daemons/tcpserver/child_conn.o daemons/tcpserver/child_exec.o \
+	daemons/tcpserver/logfmt.o daemons/tcpserver/ident.o \
+	daemons/tcpserver/resolve.o
+CHECK_PROGRAMS += tests/test_tcpserver_child
+tests/test_tcpserver_child: tests/tcpserver_child_test.o $(TCPSERVER_CHILD_UNIT_OBJS) $(LIBMAILSTACK)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ tests/tcpserver_child_test.o \
+		$(TCPSERVER_CHILD_UNIT_OBJS) $(LIBMAILSTACK) $(TEST_LIBS)
+tests/tcpserver_child_test.o: ALL_CFLAGS += $(TEST_CFLAGS)
+OBJS += tests/tcpserver_child_test.o $(TCPSERVER_CHILD_UNIT_OBJS)
