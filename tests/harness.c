@@ -215,6 +215,8 @@ child_exec(int infd, int outfd, int errfd, char *const argv[],
 		else if (dup2(o->pass_fd, o->pass_fd_as) == -1)
 			_exit(127);
 	}
+	if (o->cwd != NULL && chdir(o->cwd) == -1)
+		_exit(127);
 	if (o->setup != NULL && o->setup(o->setup_arg) == -1)
 		_exit(127);
 	execve(argv[0], argv, envp != NULL ? envp : empty);

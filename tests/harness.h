@@ -23,6 +23,7 @@ struct harness_proc {
 typedef int harness_setup_fn(void *arg);
 
 struct harness_opts {
+	const char *cwd;		/* NULL = the test's */
 	const char *stdin_path;		/* NULL = /dev/null */
 	int pass_fd;			/* -1 = none; else dup2(pass_fd, pass_fd_as) */
 	int pass_fd_as;
@@ -30,7 +31,7 @@ struct harness_opts {
 	void *setup_arg;
 };
 
-#define HARNESS_OPTS_ZERO { NULL, -1, -1, NULL, NULL }
+#define HARNESS_OPTS_ZERO { NULL, NULL, -1, -1, NULL, NULL }
 
 /* Kills and reaps every process group still running from harness_spawn
  * and removes every harness_tmpdir: the .fini of each test, so that a

@@ -23,7 +23,7 @@ const char *it_prog_name(enum it_flavour f);
  * short-lived forked processes). */
 const char *it_child(const char *name);
 
-/* Starts "BIN -1 -H -R -l it OPTS HOST 0 PROG..." with the environment
+/* Starts "BIN -1 -H -R -l it OPTS HOST 0 PROG..." in dir with the environment
  * PATH=/usr/bin:/bin plus ENV (both lists NULL-terminated, ENV may be NULL)
  * and waits for the port line. Returns 0, or -1 (s->proc still needs
  * it_server_free). */

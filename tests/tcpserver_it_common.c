@@ -81,6 +81,7 @@ it_server_start_with(struct it_server *s, enum it_flavour f, const char *dir,
 	static const char *const path[] = { "PATH=/usr/bin:/bin", NULL };
 	const char *argv[IT_MAX_ARGS], *envp[IT_MAX_ARGS];
 	const char *const hostport[] = { host, "0", NULL };
+	struct harness_opts o = HARNESS_OPTS_ZERO;
 	size_t na = 0, ne = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -96,8 +97,13 @@ it_server_start_with(struct it_server *s, enum it_flavour f, const char *dir,
 	    append_list(envp, &ne, path) == -1 ||
 	    append_list(envp, &ne, env) == -1)
 		return -1;
+	/* In its temp dir, relative paths (which appear in messages) are the
+	 * same for both servers. */
+	if (ho != NULL)
+		o = *ho;
+	o.cwd = dir;
 	if (harness_spawn(&s->proc, dir, (char *const *)argv,
-	    (char *const *)envp, ho) == -1)
+	    (char *const *)envp, &o) == -1)
 		return -1;
 	s->port = harness_read_port(&s->proc, HARNESS_TIMEOUT_MS);
 	return s->port > 0 ? 0 : -1;

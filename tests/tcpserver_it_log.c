@@ -3,7 +3,6 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tcpserver_it.h"
 
@@ -16,21 +15,12 @@ struct log_case {
 	const char *needle;	/* must be in the real log (scenario check) */
 };
 
-/* The server runs in the temp dir so that relative rules paths (which
- * appear in drop messages) are the same for both servers. */
-static int
-enter_dir(void *dir)
-{
-	return chdir(dir);
-}
-
 /* Runs the case against flavour f; returns the normalised log after a
  * SIGTERM, which must end the server with exit 0. */
 static char *
 log_run(enum it_flavour f, const struct log_case *c)
 {
 	const char *dir = harness_tmpdir();
-	struct harness_opts ho = HARNESS_OPTS_ZERO;
 	struct it_server s;
 	char *log, *norm;
 	int i, st;
@@ -38,10 +28,8 @@ log_run(enum it_flavour f, const struct log_case *c)
 	cr_assert_not_null(dir);
 	if (c->rules != NULL)
 		cr_assert_not_null(it_rules_compile(dir, "rules", c->rules));
-	ho.setup = enter_dir;
-	ho.setup_arg = (void *)dir;
-	if (it_server_start_with(&s, f, dir, c->opts, "127.0.0.1", c->prog,
-	    NULL, &ho) == -1) {
+	if (it_server_start(&s, f, dir, c->opts, "127.0.0.1", c->prog,
+	    NULL) == -1) {
 		it_server_free(&s);
 		return NULL;
 	}

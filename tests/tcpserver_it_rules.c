@@ -1,0 +1,236 @@
+/* tcpserver_it_rules.c: -x/-X with cdbs compiled by the real tcprules and
+ * with broken rules files, mailstack-tcpserver against the real one. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tcpserver_it.h"
+
+enum rules_file {
+	RULES_TEXT,	/* text compiled by the real tcprules */
+	RULES_MISSING,
+	RULES_GARBAGE,	/* eight bytes of text */
+	RULES_EMPTY,	/* zero-length */
+	RULES_DIR	/* a directory */
+};
+
+/* Puts rules.cdb of the given kind into dir. */
+static void
+make_rules(const char *dir, enum rules_file kind, const char *text)
+{
+	char *path = NULL;
+
+	switch (kind) {
+	case RULES_TEXT:
+		path = it_rules_compile(dir, "rules", text);
+		break;
+	case RULES_MISSING:
+		return;
+	case RULES_GARBAGE:
+		path = harness_write_file(dir, "rules.cdb", "garbage\n", 8);
+		break;
+	case RULES_EMPTY:
+		path = harness_write_file(dir, "rules.cdb", "", 0);
+		break;
+	case RULES_DIR:
+		cr_assert_neq(asprintf(&path, "%s/rules.cdb", dir), -1);
+		cr_assert_eq(mkdir(path, 0755), 0);
+		break;
+	}
+	cr_assert_not_null(path, "cannot make the rules file");
+	free(path);
+}
+
+/* One client of an env-printing server with -v -x rules.cdb OPTS...;
+ * returns "reply:\n<env>log:\n<log>" normalised, or NULL. */
+static char *
+rules_run(enum it_flavour f, enum rules_file kind, const char *text,
+    const char *const *opts)
+{
+	static const char *const prog[] = { "/usr/bin/env", NULL };
+	const char *dir = harness_tmpdir();
+	const char *o[12] = { "-v", "-x", "rules.cdb" };
+	struct it_server s;
+	char *reply, *env, *log, *norm, *out = NULL;
+	size_t n = 3;
+	int cport;
+
+	cr_assert_not_null(dir);
+	make_rules(dir, kind, text);
+	for (; opts != NULL && *opts != NULL && n < 11; opts++)
+		o[n++] = *opts;
+	o[n] = NULL;
+	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, NULL) == -1) {
+		it_server_free(&s);
+		return NULL;
+	}
+	reply = it_fetch(&s, 4, NULL, NULL, &cport);
+	env = it_env_normalise(reply ? reply : "(no EOF)\n", s.port, cport);
+	harness_wait_stderr(&s.proc, ": status: ", 3, HARNESS_TIMEOUT_MS);
+	log = harness_stderr(&s.proc);
+	norm = it_log_normalise(log, f);
+	if (asprintf(&out, "reply:\n%slog:\n%s", env, norm) == -1)
+		out = NULL;
+	free(reply);
+	free(env);
+	free(log);
+	free(norm);
+	it_server_free(&s);
+	return out;
+}
+
+static void
+rules_compare(enum rules_file kind, const char *text,
+    const char *const *opts, const char *needle)
+{
+	char *real, *ours;
+
+	real = rules_run(IT_REAL, kind, text, opts);
+	cr_assert_not_null(real, "the real tcpserver did not start");
+	cr_assert(strstr(real, needle) != NULL,
+	    "scenario broken: real lacks \"%s\":\n%s", needle, real);
+	ours = rules_run(IT_OURS, kind, text, opts);
+	cr_assert_not_null(ours, "%s did not start", it_bin(IT_OURS));
+	cr_expect_str_eq(ours, real, "differs\nours:\n%s\nreal:\n%s", ours,
+	    real);
+	free(real);
+	free(ours);
+}
+
+TestSuite(it_rules, .fini = harness_cleanup, .timeout = 30);
+
+Test(it_rules, allow_with_variables)
+{
+	rules_compare(RULES_TEXT,
+	    "127.:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\"\n"
+	    ":allow,QMAILQUEUE=\"/var/qmail/bin/simscan\"\n", NULL,
+	    "RELAYCLIENT=\n");
+}
+
+Test(it_rules, empty_key_is_last_resort)
+{
+	rules_compare(RULES_TEXT,
+	    "10.:allow,TEN=\"x\"\n:allow,QMAILQUEUE=\"q\"\n", NULL,
+	    "QMAILQUEUE=q\n");
+}
+
+Test(it_rules, deny)
+{
+	rules_compare(RULES_TEXT, "127.0.0.1:deny\n", NULL,
+	    "end PID status 25600\n");
+}
+
+Test(it_rules, deny_still_sends_the_banner)
+{
+	rules_compare(RULES_TEXT, "127.0.0.1:deny,X=\"y\"\n",
+	    (const char *const[]){ "-B", "220 banner\r\n", NULL },
+	    "reply:\n220 banner\r\nlog:");
+}
+
+Test(it_rules, missing_file_drops)
+{
+	rules_compare(RULES_MISSING, NULL, NULL,
+	    "unable to read rules.cdb: file does not exist\n");
+}
+
+Test(it_rules, missing_file_with_X_allows)
+{
+	rules_compare(RULES_MISSING, NULL, (const char *const[]){ "-X", NULL },
+	    "PROTO=TCP\n");
+}
+
+Test(it_rules, garbage_file_drops)
+{
+	rules_compare(RULES_GARBAGE, NULL, NULL,
+	    "unable to read rules.cdb: protocol error\n");
+}
+
+Test(it_rules, zero_length_file_drops)
+{
+	rules_compare(RULES_EMPTY, NULL, NULL,
+	    "unable to read rules.cdb: invalid argument\n");
+}
+
+Test(it_rules, zero_length_file_drops_even_with_X)
+{
+	rules_compare(RULES_EMPTY, NULL, (const char *const[]){ "-X", NULL },
+	    "end PID status 28416\n");
+}
+
+/* The real binary crashes here (status 11); ours drops with a message. */
+static void
+directory_check(const char *const *opts)
+{
+	char *ours = rules_run(IT_OURS, RULES_DIR, NULL, opts);
+
+	cr_assert_not_null(ours, "%s did not start", it_bin(IT_OURS));
+	cr_expect(strstr(ours, "reply:\nlog:\n") != NULL, "client got data:\n%s",
+	    ours);
+	cr_expect(strstr(ours, "tcpserver: warning: dropping connection, "
+	    "unable to read rules.cdb: ") != NULL, "no drop message:\n%s",
+	    ours);
+	cr_expect(strstr(ours, "end PID status 28416\n") != NULL,
+	    "child did not exit 111:\n%s", ours);
+	free(ours);
+}
+
+Test(it_rules, directory_drops)
+{
+	directory_check(NULL);
+}
+
+Test(it_rules, directory_drops_even_with_X)
+{
+	directory_check((const char *const[]){ "-X", NULL });
+}
+
+/* 1 when text has the whole line. */
+static int
+has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while (p != NULL && (p = strstr(p, line)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* tcprules replaces the cdb while the server runs; the next connection
+ * sees the new rules. */
+static void
+recompile_check(enum it_flavour f)
+{
+	static const char *const prog[] = { "/usr/bin/env", NULL };
+	const char *dir = harness_tmpdir();
+	struct it_server s;
+	char *a, *b;
+
+	cr_assert_not_null(dir);
+	free(it_rules_compile(dir, "rules", "127.0.0.1:allow,V=\"one\"\n"));
+	cr_assert_eq(it_server_start(&s, f, dir,
+	    (const char *const[]){ "-x", "rules.cdb", NULL }, "127.0.0.1",
+	    prog, NULL), 0, "%s did not start", it_bin(f));
+	a = it_fetch(&s, 4, NULL, NULL, NULL);
+	cr_assert_not_null(it_rules_compile(dir, "rules",
+	    "127.0.0.1:allow,V=\"two\"\n"));
+	b = it_fetch(&s, 4, NULL, NULL, NULL);
+	cr_expect(a != NULL && has_line(a, "V=one"),
+	    "%s: first: %s", it_prog_name(f), a);
+	cr_expect(b != NULL && has_line(b, "V=two"),
+	    "%s: after recompiling: %s", it_prog_name(f), b);
+	free(a);
+	free(b);
+	it_server_free(&s);
+}
+
+Test(it_rules, recompiled_rules_apply_to_the_next_connection)
+{
+	recompile_check(IT_REAL);
+	recompile_check(IT_OURS);
+}
