@@ -19,8 +19,8 @@
 #   OURS [daemons/tcpserver/mailstack-tcpserver]  our listener; OURS=/usr/bin/
 #                     tcpserver tries the harness with the real one on both sides
 #   THEIRS [tcpserver on PATH]   the ucspi-tcp 0.88 tcpserver
-#   PEERS ["ours tcpserver"]     add floor-fork / floor-spawn (forkfloor) for
-#                     the fork+exec floor as a third reference
+#   PEERS ["ours tcpserver"]     add floor-fork / floor-spawn / floor-pidfd
+#                     (forkfloor -m MODE) for the fork+exec floor as references
 #   N [25000]         measured connections per peer and concurrency, split
 #                     evenly over ROUNDS
 #   ROUNDS [5]        rounds; odd, so the median is a measured round
@@ -37,7 +37,7 @@
 #   HOLD_CONC [64]    concurrency of the new connections in the hold test
 #   HOLD_ROUNDS [5]   rounds of the hold test; held 0 and held HOLD cells,
 #                     each with a freshly started listener
-#   BASE_PORT [17400] first of the loopback ports used (about 10)
+#   BASE_PORT [17400] first of the loopback ports used (BASE_PORT..+14)
 #   NETNS [auto]      1: re-run inside unshare -n (needs root); 0: plain
 #                     loopback; auto: 1 when possible
 #   OUT [bench/results/tcpserver-<date>-<time>]  raw.txt, meta.txt, tables.md
@@ -221,7 +221,7 @@ fi
 [ -n "$THEIRS" ] && [ -x "$THEIRS" ] || die "no ucspi-tcp tcpserver (THEIRS)"
 for p in $PEERS; do
 	case $p in
-	ours | tcpserver | floor-fork | floor-spawn) ;;
+	ours | tcpserver | floor-fork | floor-spawn | floor-pidfd) ;;
 	*) die "unknown peer $p in PEERS" ;;
 	esac
 done
@@ -300,11 +300,11 @@ WATCHDOG=$!
 # ---- listeners --------------------------------------------------------------
 portof() {	# PEER VARIANT -> port
 	local i=0 p
-	for p in ours tcpserver floor-fork floor-spawn; do
+	for p in ours tcpserver floor-fork floor-spawn floor-pidfd; do
 		[ "$p" = "$1" ] && break
 		i=$((i + 1))
 	done
-	[ "$2" = hold ] && i=$((i + 5))
+	[ "$2" = hold ] && i=$((i + 10))
 	echo $((BASE_PORT + i))
 }
 
@@ -336,7 +336,7 @@ listener_cmd() {
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	tcpserver)
 		CMD=("$THEIRS" -H -R -l 0 -c "$lim" -b "$BACKLOG" 127.0.0.1 "$port" "${child[@]}") ;;
-	floor-fork | floor-spawn)
+	floor-fork | floor-spawn | floor-pidfd)
 		CMD=("$FLOOR" -m "${peer#floor-}" -c "$lim" -b "$BACKLOG" -T "$MAX_SECONDS"
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	esac
