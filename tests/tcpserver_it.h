@@ -57,6 +57,8 @@ char *it_env_normalise(const char *env, long lport, int rport);
  * returns the malloc'd cdb path or NULL. */
 char *it_rules_compile(const char *dir, const char *name, const char *text);
 
+/* 1 when text (NULL counts as empty) has line as a whole line. */
+int it_has_line(const char *text, const char *line);
 /* The line of log that contains needle, malloc'd, or NULL. */
 char *it_log_line(const char *log, const char *needle);
 

@@ -186,21 +186,6 @@ Test(it_rules, directory_drops_even_with_X)
 	directory_check((const char *const[]){ "-X", NULL });
 }
 
-/* 1 when text has the whole line. */
-static int
-has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = text;
-
-	while (p != NULL && (p = strstr(p, line)) != NULL) {
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 /* tcprules replaces the cdb while the server runs; the next connection
  * sees the new rules. */
 static void
@@ -220,9 +205,9 @@ recompile_check(enum it_flavour f)
 	cr_assert_not_null(it_rules_compile(dir, "rules",
 	    "127.0.0.1:allow,V=\"two\"\n"));
 	b = it_fetch(&s, 4, NULL, NULL, NULL);
-	cr_expect(a != NULL && has_line(a, "V=one"),
+	cr_expect(a != NULL && it_has_line(a, "V=one"),
 	    "%s: first: %s", it_prog_name(f), a);
-	cr_expect(b != NULL && has_line(b, "V=two"),
+	cr_expect(b != NULL && it_has_line(b, "V=two"),
 	    "%s: after recompiling: %s", it_prog_name(f), b);
 	free(a);
 	free(b);
