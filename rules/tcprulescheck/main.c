@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "rules/rules_lookup.h"
+#include "rules/tcprulescheck/source.h"
 
 
 static void
@@ -82,8 +83,8 @@ main(int argc, char **argv)
 		printf("default:\nallow connection\n");
 	else {
 		print_match(&m);
-		(void)verbose;
-		(void)text;
+		if (verbose && text != NULL)
+			source_print_origin(text, &m);
 	}
 	out_flush();
 	rules_db_close(&db);
