@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "daemons/tcpserver/resolve.h"
 #include "ip.h"
 #include "strbuf.h"
+#include "tests/tcpserver_child_util.h"
 
 /* A connection as child_run would see it. */
 static void
@@ -609,15 +609,13 @@ Test(ident, zero_timeout_and_refused_fail)
 	cr_assert_eq(errno, ECONNREFUSED);
 }
 
-/* A private scratch folder for one test. */
 static char *
 scratch_dir(void)
 {
-	char tmpl[] = "/tmp/tcpserver_child_test.XXXXXX";
-	char *d = mkdtemp(tmpl);
+	char *d = util_scratch_dir();
 
 	cr_assert_not_null(d);
-	return strdup(d);
+	return d;
 }
 
 static void
@@ -637,11 +635,7 @@ scratch_file(const char *dir, const char *name, const char *text, mode_t mode)
 static void
 scratch_remove(char *dir)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(dir);
+	cr_assert_eq(util_scratch_remove(dir), 0);
 }
 
 /* Runs child_exec_path in a child from cwd. Returns the program's exit
@@ -744,26 +738,6 @@ Test(resolve, names_are_written_as_djbdns_writes_them)
 	}
 }
 
-/* The first name /etc/hosts gives 127.0.0.1, "" when none. */
-static void
-hosts_name(char *out, size_t size)
-{
-	char line[512], ip[64], name[256];
-	FILE *f = fopen("/etc/hosts", "r");
-
-	out[0] = '\0';
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "%63s %255s", ip, name) == 2 &&
-		    strcmp(ip, "127.0.0.1") == 0) {
-			snprintf(out, size, "%s", name);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* In a private network namespace (nothing can leave the machine) the
  * system resolver answers 127.0.0.1 from /etc/hosts. */
 Test(resolve, ptr_and_paranoid_check_through_the_system_resolver)
@@ -774,7 +748,7 @@ Test(resolve, ptr_and_paranoid_check_through_the_system_resolver)
 	ssize_t n;
 	pid_t pid;
 
-	hosts_name(want, sizeof want);
+	util_hosts_name(want, sizeof want);
 	if (want[0] == '\0')
 		cr_skip_test("/etc/hosts has no 127.0.0.1 line");
 	cr_assert_eq(pipe(p), 0);
@@ -784,7 +758,7 @@ Test(resolve, ptr_and_paranoid_check_through_the_system_resolver)
 		char name[RESOLVE_NAME_MAX], line[RESOLVE_NAME_MAX + 8];
 
 		alarm(20);
-		if (unshare(CLONE_NEWNET) == -1)
+		if (util_private_net() == -1)
 			_exit(77);
 		ip_parse("127.0.0.1", &ip);
 		ip_parse("127.0.0.2", &other);

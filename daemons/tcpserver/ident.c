@@ -169,10 +169,16 @@ ident_lookup(const struct ident_query *q, struct ident_reply *r)
 	long long deadline;
 	int fd, rc, err;
 
+	ident_reply_init(r);
+	/* -t 0 never gets an answer from tcpserver (its deadline has passed
+	 * before the reply can be read); a fast identd must not change that. */
+	if (t == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	if (t > IDENT_TIMEOUT_CAP)
 		t = IDENT_TIMEOUT_CAP;
 	deadline = ident_now_ms() + (long long)t * 1000;
-	ident_reply_init(r);
 	fd = ident_connect(q, deadline);
 	if (fd == -1)
 		return -1;

@@ -38,8 +38,9 @@ struct ident_query {
 
 /* Sends "REMOTEPORT , LOCALPORT\r\n" from q->local to q->remote and reads
  * the reply into r, all within q->timeout seconds. v4-mapped addresses
- * are queried over IPv4. 0 when a whole line (or a full value) came, -1
- * with errno otherwise (ETIMEDOUT, ECONNREFUSED, EPIPE for an early EOF). */
+ * are queried over IPv4. A timeout of 0 fails at once, as it always does
+ * in tcpserver. 0 when a whole line (or a full value) came, -1 with errno
+ * otherwise (ETIMEDOUT, ECONNREFUSED, EPIPE for an early EOF). */
 int ident_lookup(const struct ident_query *q, struct ident_reply *r);
 
 #endif
