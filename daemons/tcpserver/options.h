@@ -55,15 +55,27 @@ struct server_options {
 	char **prog;			/* NULL-terminated, borrowed from argv */
 };
 
-/* The 0.88 usage line (without the "PROG: usage: " prefix). */
+/* Largest -c, -C and -N: the parent's tables are sized once from -c. */
+#define OPTIONS_MAX_LIMIT 1000000UL
+
+/* 0.88's usage line after "PROG: usage: PROG " (the program name is the
+ * basename of argv[0], as in the getopt messages). */
 extern const char options_usage[];
 
 /* Parses argv into o. On a usage error writes the message (tcpserver's
  * "illegal option -- Z" / "option requires an argument -- c" or a
  * description of the bad value) into err and returns -1; the caller prints
- * it and the usage line and exits 100. Returns 0 on success. */
+ * it and the usage line and exits 100. A missing host, port or program
+ * returns -1 with err empty: 0.88 prints only the usage line then, and not
+ * at all under -q (o->verbosity is already set). Returns 0 on success.
+ * Numbers are strict (no "-c 3x"), -u/-g take names, -U reads $UID/$GID. */
 int options_parse(struct server_options *o, int argc, char **argv,
     char *err, size_t errlen);
 void options_free(struct server_options *o);
+
+/* Copies n bytes of s, turning \r \n \\ into CR, LF, backslash (other
+ * backslashes are kept). Returns a malloc'd NUL-terminated string or NULL
+ * (ENOMEM). Also used for DIEMSG-style texts. */
+char *options_unescape(const char *s, size_t n);
 
 #endif

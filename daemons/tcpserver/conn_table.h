@@ -1,0 +1,92 @@
+/* conn_table.h: the listener's exact table of live connections: by child
+ * pid, and a count per client address (IPv6 per /k) and per network.
+ * Sized once from -c: no allocation per connection, O(1) add and remove. */
+#ifndef MAILSTACK_TCPSERVER_CONN_TABLE_H
+#define MAILSTACK_TCPSERVER_CONN_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ip.h"
+
+/* One live connection, as a later control socket will show it. */
+struct conn_info {
+	pid_t pid;
+	struct ip_addr remote;	/* v4-mapped addresses are stored as IPv4 */
+	unsigned remote_port;
+	unsigned local_port;
+	time_t start;
+};
+
+/* Internal: a slot per connection, a counter per address or network key.
+ * Chains are indices (UINT32_MAX ends a chain). */
+struct conn_slot {
+	struct conn_info info;	/* info.pid 0 = free */
+	uint32_t next;		/* pid chain, or free list */
+	uint32_t ip_ref;	/* index in ips */
+	uint32_t net_ref;	/* index in nets */
+};
+
+struct conn_count {
+	struct ip_addr key;	/* masked address */
+	uint32_t count;		/* 0 = free */
+	uint32_t next;
+};
+
+struct conn_counts {
+	struct conn_count *items;	/* capacity entries */
+	uint32_t *buckets;		/* nbuckets heads */
+	uint32_t mask;			/* nbuckets - 1 */
+	uint32_t free;			/* free list head */
+	unsigned bits4, bits6;		/* key prefix lengths */
+	size_t used;			/* distinct keys */
+};
+
+struct conn_table {
+	struct conn_slot *slots;
+	uint32_t *pid_buckets;
+	uint32_t pid_mask;
+	uint32_t free;
+	size_t capacity;
+	size_t count;
+	struct conn_counts ips;
+	struct conn_counts nets;
+};
+
+/* Allocates room for capacity connections (0 is allowed). ip6_bits: IPv6
+ * clients are one "IP" per /ip6_bits; net4_bits/net6_bits: network sizes.
+ * Returns 0, or -1 with errno ENOMEM. */
+int conn_table_init(struct conn_table *t, size_t capacity, unsigned ip6_bits,
+    unsigned net4_bits, unsigned net6_bits);
+/* Releases the memory; accepts a zeroed table. */
+void conn_table_free(struct conn_table *t);
+
+/* Records ci (its remote is unmapped when v4-mapped). Returns 0, or -1
+ * with errno ENOSPC (table full) or EEXIST (pid already present) or
+ * EINVAL (pid <= 0); the table is unchanged on error. */
+int conn_table_add(struct conn_table *t, const struct conn_info *ci);
+/* Forgets pid. Returns 1 and copies its info into out (may be NULL), or 0
+ * when pid is not in the table. */
+int conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out);
+
+/* Live connections in all. */
+size_t conn_table_count(const struct conn_table *t);
+/* Live connections from ip's address key (IPv6: its /ip6_bits) and from
+ * its network. ip may be v4-mapped. */
+unsigned long conn_table_count_ip(const struct conn_table *t,
+    const struct ip_addr *ip);
+unsigned long conn_table_count_net(const struct conn_table *t,
+    const struct ip_addr *ip);
+/* Distinct address keys and network keys in use (for status output). */
+size_t conn_table_distinct_ips(const struct conn_table *t);
+size_t conn_table_distinct_nets(const struct conn_table *t);
+
+/* Iterates the live connections in no particular order: *pos starts at 0;
+ * each call sets *ci (borrowed, valid until the table changes) and returns
+ * 1, or returns 0 at the end. */
+int conn_table_next(const struct conn_table *t, size_t *pos,
+    const struct conn_info **ci);
+
+#endif

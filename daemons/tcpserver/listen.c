@@ -1,0 +1,164 @@
+/* listen.c: resolving host and port, and the listening socket. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "listen.h"
+
+int
+listen_parse_port(const char *s, unsigned *port)
+{
+	const char *p;
+	unsigned long v = 0;
+	struct servent *se;
+
+	/* 0.88's unchecked scan: digits wrap, "" is 0 (any free port). */
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		v = (v * 10 + (unsigned long)(*p - '0')) % 65536;
+	if (*p == '\0') {
+		*port = (unsigned)v;
+		return 0;
+	}
+	se = getservbyname(s, "tcp");
+	if (se == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+static void
+any_address(const struct server_options *o, struct ip_addr *ip, int *dualstack)
+{
+	memset(ip, 0, sizeof *ip);
+	ip->family = o->family == 4 ? AF_INET : AF_INET6;
+	*dualstack = ip->family == AF_INET6;
+}
+
+static void
+map_v4(struct ip_addr *ip)
+{
+	unsigned char v4[4];
+
+	memcpy(v4, ip->a, 4);
+	memset(ip->a, 0, sizeof ip->a);
+	ip->a[10] = ip->a[11] = 0xff;
+	memcpy(ip->a + 12, v4, 4);
+	ip->family = AF_INET6;
+}
+
+static void
+resolve_name(const struct server_options *o, struct ip_addr *ip)
+{
+	struct addrinfo hints, *res;
+	int r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = o->family == 4 ? AF_INET : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	r = getaddrinfo(o->host, NULL, &hints, &res);
+	if (r == EAI_NONAME || r == EAI_NODATA || r == EAI_ADDRFAMILY)
+		die_x(EX_TEMP, "no IP address for %s", o->host);
+	if (r == EAI_SYSTEM)
+		die_sys(EX_TEMP, "temporarily unable to figure out IP "
+		    "address for %s", o->host);
+	if (r != 0)
+		die_x(EX_TEMP, "temporarily unable to figure out IP "
+		    "address for %s: %s", o->host, gai_strerror(r));
+	r = ip_from_sockaddr(res->ai_addr, ip, NULL);
+	freeaddrinfo(res);
+	if (r < 0)
+		die_x(EX_TEMP, "no IP address for %s", o->host);
+}
+
+void
+listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
+    int *dualstack)
+{
+	*dualstack = 0;
+	if (o->host[0] == '\0' || strcmp(o->host, "0") == 0 ||
+	    strcmp(o->host, "::") == 0) {
+		if (o->host[0] == ':' && o->family == 4)
+			die_x(EX_PERM, "not an IPv4 address (-4): %s", o->host);
+		any_address(o, ip, dualstack);
+		return;
+	}
+	if (ip_parse(o->host, ip) < 0)
+		resolve_name(o, ip);
+	if (ip->family == AF_INET6 && ip_is_v4mapped(ip) && o->family == 4)
+		ip_unmap(ip);
+	if (ip->family == AF_INET6 && o->family == 4)
+		die_x(EX_PERM, "not an IPv4 address (-4): %s", o->host);
+	if (ip->family == AF_INET && o->family == 6)
+		map_v4(ip);
+}
+
+static int
+open_socket(const struct server_options *o, struct ip_addr *ip, int dualstack)
+{
+	int fd, off = 0;
+
+	fd = socket(ip->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && dualstack && errno == EAFNOSUPPORT && o->family != 6) {
+		/* A kernel without IPv6: "any" is 0.0.0.0 then. */
+		ip->family = AF_INET;
+		dualstack = 0;
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		die_sys(EX_TEMP, "unable to create socket");
+	if (dualstack && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof off) < 0)
+		die_sys(EX_TEMP, "unable to create socket");
+	return fd;
+}
+
+static unsigned
+interface_index(const struct server_options *o)
+{
+	unsigned idx;
+
+	if (o->interface == NULL)
+		return 0;
+	idx = if_nametoindex(o->interface);
+	if (idx == 0)
+		die_sys(EX_TEMP, "unable to find interface %s", o->interface);
+	return idx;
+}
+
+void
+listen_open(struct listener *l, const struct server_options *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned port, scope;
+	int dualstack, one = 1;
+
+	if (listen_parse_port(o->port, &port) < 0)
+		die_x(EX_TEMP, "unable to figure out port number for %s",
+		    o->port);
+	listen_resolve_host(o, &l->addr, &dualstack);
+	scope = interface_index(o);
+	l->fd = open_socket(o, &l->addr, dualstack);
+	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+		die_sys(EX_TEMP, "unable to create socket");
+	len = ip_to_sockaddr(&l->addr, port, &ss);
+	if (l->addr.family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id = scope;
+	if (bind(l->fd, (struct sockaddr *)&ss, len) < 0)
+		die_sys(EX_TEMP, "unable to bind");
+	len = sizeof ss;
+	if (getsockname(l->fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    ip_from_sockaddr((struct sockaddr *)&ss, &l->addr, &l->port) < 0)
+		die_sys(EX_TEMP, "unable to get local address");
+	if (listen(l->fd, (int)o->backlog) < 0)
+		die_sys(EX_TEMP, "unable to listen");
+}

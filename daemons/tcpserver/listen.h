@@ -1,0 +1,32 @@
+/* listen.h: the listening socket: host and port as tcpserver reads them
+ * (plus IPv6 and the system resolver), SO_REUSEADDR, bind, listen. */
+#ifndef MAILSTACK_TCPSERVER_LISTEN_H
+#define MAILSTACK_TCPSERVER_LISTEN_H
+
+#include "ip.h"
+#include "options.h"
+
+struct listener {
+	int fd;			/* non-blocking, close-on-exec */
+	struct ip_addr addr;	/* as bound */
+	unsigned port;		/* as bound (the kernel's choice for 0) */
+};
+
+/* port as tcpserver reads it: all digits (even none) is a number modulo
+ * 65536, anything else a service name (getservbyname, "tcp"). Returns 0,
+ * or -1 (errno ENOENT) when the name is unknown. */
+int listen_parse_port(const char *s, unsigned *port);
+
+/* Where to bind: host ""/"0"/"::" is "any" (IPv6 dual stack, or 0.0.0.0
+ * with -4 or without IPv6), a literal is used as is (-6 maps an IPv4
+ * literal), a name goes through getaddrinfo (first answer). *dualstack is
+ * set when IPV6_V6ONLY must be turned off. Dies (111, or 100 for a
+ * literal -4 cannot use) with tcpserver's messages. */
+void listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
+    int *dualstack);
+
+/* Resolves, creates, binds and listens as o says; dies on failure with
+ * tcpserver's words ("unable to bind: address already used", exit 111). */
+void listen_open(struct listener *l, const struct server_options *o);
+
+#endif

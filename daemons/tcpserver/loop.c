@@ -1,0 +1,212 @@
+/* loop.c: the listener's event loop: poll the self-pipe and, below the
+ * -c limit, the listening socket; accept, admit, spawn; reap. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "selfpipe.h"
+#include "server.h"
+
+/* Accepts per wake-up before signals are looked at again: enough to
+ * drain a burst cheaply, few enough that reaping is not held back. */
+#define ACCEPT_BATCH 16
+
+extern char **environ;
+
+void
+server_init(struct server *s, const struct server_options *o)
+{
+	char err[256];
+
+	s->o = o;
+	if (conn_table_init(&s->table, o->limit, o->ip6_prefix, o->net4_prefix,
+	    o->net6_prefix) < 0)
+		die_x(EX_TEMP, "out of memory");
+	limits_vars_from_env(&s->env_vars, err, sizeof err);
+	if (err[0] != '\0')
+		log_warn("%s", err);
+	if (o->rules_path != NULL) {
+		if (rules_cache_init(&s->rules, o->rules_path) < 0)
+			die_x(EX_TEMP, "out of memory");
+		s->rules_on = 1;
+	}
+	s->fast_spawn = server_can_spawn_fast(o);
+	s->path = getenv("PATH");
+	s->sigfd = selfpipe_init();
+	if (s->sigfd < 0 || selfpipe_trap(SIGCHLD) < 0 ||
+	    selfpipe_trap(SIGTERM) < 0)
+		die_sys(EX_TEMP, "unable to set up signals");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+log_status(const struct server *s, size_t n)
+{
+	log_info("status: %zu/%lu", n, s->o->limit);
+}
+
+static void
+reap(struct server *s)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		(void)conn_table_remove(&s->table, pid, NULL);
+		log_info("end %ld status %d", (long)pid, st);
+		log_status(s, conn_table_count(&s->table));
+	}
+}
+
+static void
+handle_signals(struct server *s)
+{
+	int sig;
+
+	while ((sig = selfpipe_read()) > 0) {
+		/* tcpserver's SIGTERM: gone at once, children left running. */
+		if (sig == SIGTERM)
+			_exit(0);
+		if (sig == SIGCHLD)
+			reap(s);
+	}
+	if (sig < 0)
+		die_sys(EX_TEMP, "unable to read signals");
+}
+
+static void
+backoff_start(struct server *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->backoff_until);
+	s->backoff_until.tv_nsec += SERVER_BACKOFF_MS * 1000000L;
+	if (s->backoff_until.tv_nsec >= 1000000000L) {
+		s->backoff_until.tv_sec++;
+		s->backoff_until.tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds left of the back-off, 0 once it is over (and cleared). */
+static int
+backoff_left(struct server *s)
+{
+	struct timespec now;
+	long long ms;
+
+	if (s->backoff_until.tv_sec == 0 && s->backoff_until.tv_nsec == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(s->backoff_until.tv_sec - now.tv_sec) * 1000 +
+	    (s->backoff_until.tv_nsec - now.tv_nsec) / 1000000;
+	if (ms > 0)
+		return (int)ms;
+	memset(&s->backoff_until, 0, sizeof s->backoff_until);
+	return 0;
+}
+
+static void
+start_child(struct server *s, const struct server_conn *c)
+{
+	struct conn_info ci;
+	pid_t pid;
+
+	/* 0.88 counts the connection before the fork and logs it at once. */
+	log_status(s, conn_table_count(&s->table) + 1);
+	pid = server_spawn(s, c);
+	close(c->fd);
+	if (pid < 0) {
+		log_status(s, conn_table_count(&s->table));
+		return;
+	}
+	memset(&ci, 0, sizeof ci);
+	ci.pid = pid;
+	ci.remote = c->remote;
+	ci.remote_port = c->remote_port;
+	ci.local_port = s->listener.port;
+	ci.start = time(NULL);
+	if (conn_table_add(&s->table, &ci) < 0)
+		log_warn_sys("unable to record pid %ld", (long)pid);
+}
+
+/* Returns 1 to keep accepting, 0 when the queue is empty or accepting
+ * must pause. */
+static int
+accept_one(struct server *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct server_conn c;
+
+	c.fd = accept4(s->listener.fd, (struct sockaddr *)&ss, &len, 0);
+	if (c.fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn_sys("unable to accept connection, pausing");
+			backoff_start(s);
+			return 0;
+		}
+		/* EAGAIN: drained; ECONNABORTED and the like: that client
+		 * is gone, tcpserver retries silently. */
+		return errno != EAGAIN && errno != EWOULDBLOCK;
+	}
+	if (ip_from_sockaddr((struct sockaddr *)&ss, &c.remote,
+	    &c.remote_port) < 0) {
+		close(c.fd);
+		return 1;
+	}
+	if (!server_admit_refuse(s, &c))
+		start_child(s, &c);
+	return 1;
+}
+
+static void
+accept_some(struct server *s)
+{
+	int i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if (conn_table_count(&s->table) >= s->o->limit)
+			return;
+		if (!accept_one(s))
+			return;
+	}
+}
+
+void
+server_run(struct server *s)
+{
+	struct pollfd pfd[2];
+	int n, timeout;
+
+	for (;;) {
+		pfd[0].fd = s->sigfd;
+		pfd[0].events = POLLIN;
+		n = 1;
+		timeout = backoff_left(s);
+		/* At -c the listener is left alone: clients wait in the
+		 * kernel's backlog, as with tcpserver, and are not refused. */
+		if (timeout == 0) {
+			timeout = -1;
+			if (conn_table_count(&s->table) < s->o->limit) {
+				pfd[1].fd = s->listener.fd;
+				pfd[1].events = POLLIN;
+				n = 2;
+			}
+		}
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_sys(EX_TEMP, "unable to poll");
+		}
+		if (pfd[0].revents != 0)
+			handle_signals(s);
+		if (n == 2 && pfd[1].revents != 0)
+			accept_some(s);
+	}
+}

@@ -1,0 +1,86 @@
+/* main.c: mailstack-tcpserver: options, socket, privileges, then the loop. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "options.h"
+#include "privs.h"
+#include "server.h"
+
+/* 0.88 prints getopt complaints even under -q (its -q takes effect after
+ * parsing) but a bare usage line for missing operands only without -q. */
+static void __attribute__((noreturn))
+usage(const struct server_options *o, const char *err)
+{
+	if (err[0] != '\0')
+		log_line(0, "%s", err);
+	if (err[0] != '\0' || o->verbosity > 0)
+		log_line(0, "usage: %s %s", log_prog(), options_usage);
+	_exit(EX_PERM);
+}
+
+/* With fd 0, 1 or 2 closed, the socket could land on one of them and be
+ * closed below with the standard descriptors. */
+static void
+fill_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+write_line(int fd, const char *s)
+{
+	size_t n = strlen(s);
+	ssize_t w;
+
+	while (n > 0 && (w = write(fd, s, n)) > 0) {
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* -1's port on fd 1, -w's readiness newline, then fds 0 and 1 go, as in
+ * tcpserver (fd 2 stays for the log). */
+static void
+announce(const struct server *s, const struct server_options *o)
+{
+	char num[16];
+
+	if (o->print_port) {
+		snprintf(num, sizeof num, "%u\n", s->listener.port);
+		write_line(1, num);
+	}
+	if (o->notify_fd >= 0) {
+		write_line(o->notify_fd, "\n");
+		close(o->notify_fd);
+	}
+	close(0);
+	close(1);
+	log_info("status: 0/%lu", o->limit);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct server_options o;
+	static struct server s;
+	char err[256];
+
+	log_set_prog(argv[0]);
+	fill_std_fds();
+	if (options_parse(&o, argc, argv, err, sizeof err) < 0)
+		usage(&o, err);
+	log_verbosity = o.verbosity;
+	server_init(&s, &o);
+	listen_open(&s.listener, &o);
+	privs_drop(o.uid, o.gid);
+	announce(&s, &o);
+	server_run(&s);
+}

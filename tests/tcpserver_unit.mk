@@ -1,0 +1,14 @@
+# tests/tcpserver_unit.mk: unit tests of mailstack-tcpserver's parent side
+# (options, connection table, limits, refusals, PATH search) and a few
+# end-to-end checks of its extensions on loopback.
+TCPSERVER_UNIT_TESTS = tests/tcpserver_unit_options tests/tcpserver_unit_table
+TCPSERVER_UNIT_PARTS = daemons/tcpserver/options.o daemons/tcpserver/listen.o \
+	daemons/tcpserver/conn_table.o daemons/tcpserver/limits.o \
+	daemons/tcpserver/refuse.o daemons/tcpserver/pathexec.o
+CHECK_PROGRAMS += $(TCPSERVER_UNIT_TESTS)
+OBJS += $(TCPSERVER_UNIT_TESTS:=.o) $(TCPSERVER_UNIT_PARTS)
+$(TCPSERVER_UNIT_TESTS:=.o): ALL_CFLAGS += $(TEST_CFLAGS)
+
+$(TCPSERVER_UNIT_TESTS): %: %.o $(TCPSERVER_UNIT_PARTS) $(LIBMAILSTACK)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TCPSERVER_UNIT_PARTS) $(LIBMAILSTACK) $(TEST_LIBS)

@@ -1,0 +1,276 @@
+/* tcpserver_unit_options.c: mailstack-tcpserver's command line: 0.88's
+ * getopt quirks, defaults, strict numbers, names, extensions; port text. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemons/tcpserver/listen.h"
+#include "daemons/tcpserver/options.h"
+
+#define MAXARGS 32
+
+/* Parses a NULL-terminated list of words (argv[0] included). */
+static int
+parse(struct server_options *o, char *err, ...)
+{
+	static char *argv[MAXARGS];
+	va_list ap;
+	int argc = 0;
+	char *w;
+
+	va_start(ap, err);
+	while ((w = va_arg(ap, char *)) != NULL && argc < MAXARGS - 1)
+		argv[argc++] = w;
+	va_end(ap);
+	argv[argc] = NULL;
+	return options_parse(o, argc, argv, err, 256);
+}
+
+Test(options, defaults_are_tcpservers)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "tcpserver", "0", "25", "prog", NULL), 0);
+	cr_assert_eq(o.verbosity, 1);
+	cr_assert_eq(o.limit, 40);
+	cr_assert_eq(o.backlog, 20);
+	cr_assert_eq(o.ident_timeout, 26);
+	cr_assert(o.remote_host_lookup && o.remote_info_lookup);
+	cr_assert(!o.paranoid && !o.keep_ip_options && !o.nodelay);
+	cr_assert(!o.print_port && !o.rules_missing_ok);
+	cr_assert_null(o.rules_path);
+	cr_assert_null(o.local_name);
+	cr_assert_str_eq(o.banner, "");
+	cr_assert_eq(o.uid, 0);
+	cr_assert_eq(o.gid, 0);
+	cr_assert_eq(o.family, 0);
+	cr_assert_eq(o.per_ip_limit, 0);
+	cr_assert_eq(o.ip6_prefix, 64);
+	cr_assert_eq(o.net4_prefix, 24);
+	cr_assert_eq(o.net6_prefix, 48);
+	cr_assert_eq(o.notify_fd, -1);
+	cr_assert_eq(o.preset, PRESET_NONE);
+	cr_assert_str_eq(o.host, "0");
+	cr_assert_str_eq(o.port, "25");
+	cr_assert_str_eq(o.prog[0], "prog");
+	cr_assert_null(o.prog[1]);
+}
+
+Test(options, bundles_and_attached_arguments)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-vHRc5", "-b7", "-l", "name", "h",
+	    "p", "prog", "a", "-b", NULL), 0);
+	cr_assert_eq(o.verbosity, 2);
+	cr_assert(!o.remote_host_lookup && !o.remote_info_lookup);
+	cr_assert_eq(o.limit, 5);
+	cr_assert_eq(o.backlog, 7);
+	cr_assert_str_eq(o.local_name, "name");
+	cr_assert_str_eq(o.prog[0], "prog");
+	cr_assert_str_eq(o.prog[1], "a");
+	cr_assert_str_eq(o.prog[2], "-b", "options after prog are its own");
+}
+
+Test(options, argument_is_the_next_word_even_with_a_dash)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-l", "-x", "-B", "--", "h", "p",
+	    "prog", NULL), 0);
+	cr_assert_str_eq(o.local_name, "-x");
+	cr_assert_str_eq(o.banner, "--");
+	cr_assert_null(o.rules_path);
+}
+
+Test(options, first_non_option_ends_options)
+{
+	struct server_options o;
+	char err[256];
+
+	/* 0.88: "tcpserver 127.0.0.1 -v 0 prog" has port "-v". */
+	cr_assert_eq(parse(&o, err, "t", "127.0.0.1", "-v", "0", "prog", NULL), 0);
+	cr_assert_str_eq(o.host, "127.0.0.1");
+	cr_assert_str_eq(o.port, "-v");
+	cr_assert_eq(o.verbosity, 1);
+}
+
+Test(options, double_dash_is_consumed_lone_dash_is_host)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-v", "--", "-q", "p", "prog", NULL), 0);
+	cr_assert_str_eq(o.host, "-q");
+	cr_assert_eq(o.verbosity, 2);
+	/* sgetopt treats any word starting with "--" as the end marker. */
+	cr_assert_eq(parse(&o, err, "t", "--foo", "h", "p", "prog", NULL), 0);
+	cr_assert_str_eq(o.host, "h");
+	cr_assert_eq(parse(&o, err, "t", "-v", "-", "p", "prog", NULL), 0);
+	cr_assert_str_eq(o.host, "-");
+	cr_assert_str_eq(o.port, "p");
+}
+
+Test(options, getopt_messages)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-vZ", "h", "p", "prog", NULL), -1);
+	cr_assert_str_eq(err, "illegal option -- Z");
+	cr_assert_eq(parse(&o, err, "t", "-4", "-:", "h", "p", "prog", NULL), -1);
+	cr_assert_str_eq(err, "illegal option -- :");
+	cr_assert_eq(parse(&o, err, "t", "-v", "-c", NULL), -1);
+	cr_assert_str_eq(err, "option requires an argument -- c");
+	cr_assert_eq(parse(&o, err, "t", "-vx", NULL), -1);
+	cr_assert_str_eq(err, "option requires an argument -- x");
+}
+
+Test(options, missing_operands_leave_err_empty)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", NULL), -1);
+	cr_assert_str_eq(err, "");
+	cr_assert_eq(parse(&o, err, "t", "-q", "h", "p", NULL), -1);
+	cr_assert_str_eq(err, "");
+	cr_assert_eq(o.verbosity, 0, "-q must be known to the caller");
+}
+
+Test(options, last_verbosity_flag_wins)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-qv", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.verbosity, 2);
+	cr_assert_eq(parse(&o, err, "t", "-vq", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.verbosity, 0);
+	cr_assert_eq(parse(&o, err, "t", "-vQ", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.verbosity, 1);
+	cr_assert_eq(parse(&o, err, "t", "-HhRrPpOoDd", "h", "p", "x", NULL), 0);
+	cr_assert(o.remote_host_lookup && o.remote_info_lookup && o.paranoid);
+	cr_assert(o.keep_ip_options && !o.nodelay);
+}
+
+Test(options, numbers_are_strict)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-c", "3x", "h", "p", "x", NULL), -1);
+	cr_assert_str_eq(err, "not a number for -c: 3x");
+	cr_assert_eq(parse(&o, err, "t", "-c", "", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-b", "-1", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-t", "abc", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-c", "99999999999", "h", "p", "x",
+	    NULL), -1);
+	cr_assert(strstr(err, "too large") != NULL, "%s", err);
+	cr_assert_eq(parse(&o, err, "t", "-c0", "-b0", "-t0", "h", "p", "x",
+	    NULL), 0, "0 is a valid value, as in 0.88");
+	cr_assert_eq(o.limit, 0);
+	cr_assert_eq(o.backlog, 0);
+	cr_assert_eq(o.ident_timeout, 0);
+}
+
+Test(options, user_and_group_names_are_resolved)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-u", "nobody", "-g", "nogroup", "h",
+	    "p", "x", NULL), 0);
+	cr_assert_eq(o.uid, 65534);
+	cr_assert_eq(o.gid, 65534);
+	cr_assert_eq(parse(&o, err, "t", "-u1", "-g2", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.uid, 1);
+	cr_assert_eq(o.gid, 2);
+	cr_assert_eq(parse(&o, err, "t", "-u", "no-such-user-here", "h", "p",
+	    "x", NULL), -1);
+	cr_assert_str_eq(err, "unknown user for -u: no-such-user-here");
+	cr_assert_eq(parse(&o, err, "t", "-g", "no-such-group-here", "h", "p",
+	    "x", NULL), -1);
+}
+
+Test(options, dash_U_reads_uid_and_gid_when_set)
+{
+	struct server_options o;
+	char err[256];
+
+	setenv("UID", "7", 1);
+	unsetenv("GID");
+	cr_assert_eq(parse(&o, err, "t", "-g9", "-U", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.uid, 7);
+	cr_assert_eq(o.gid, 9, "unset $GID keeps the value");
+	setenv("GID", "8x", 1);
+	cr_assert_eq(parse(&o, err, "t", "-U", "h", "p", "x", NULL), -1);
+	cr_assert(strstr(err, "$GID") != NULL, "%s", err);
+}
+
+Test(options, per_ip_and_per_net_limits_with_messages)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-C", "3:busy\\r\\n\\\\x\\t", "-N10",
+	    "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.per_ip_limit, 3);
+	cr_assert_str_eq(o.per_ip_msg, "busy\r\n\\x\\t");
+	cr_assert_eq(o.per_net_limit, 10);
+	cr_assert_null(o.per_net_msg);
+	options_free(&o);
+	cr_assert_null(o.per_ip_msg);
+	cr_assert_eq(parse(&o, err, "t", "-C", "2:", "h", "p", "x", NULL), 0);
+	cr_assert_str_eq(o.per_ip_msg, "", "an empty message is a message");
+	options_free(&o);
+	cr_assert_eq(parse(&o, err, "t", "-C", "x:msg", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-N", ":msg", "h", "p", "x", NULL), -1);
+}
+
+Test(options, prefixes_preset_notify_family)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "-k56", "-K", "16,40", "-m", "smtp",
+	    "-w", "5", "-6", "-I", "lo", "h", "p", "x", NULL), 0);
+	cr_assert_eq(o.ip6_prefix, 56);
+	cr_assert_eq(o.net4_prefix, 16);
+	cr_assert_eq(o.net6_prefix, 40);
+	cr_assert_eq(o.preset, PRESET_SMTP);
+	cr_assert_eq(o.notify_fd, 5);
+	cr_assert_eq(o.family, 6);
+	cr_assert_str_eq(o.interface, "lo");
+	cr_assert_eq(parse(&o, err, "t", "-6", "-4", "-m", "imap", "h", "p",
+	    "x", NULL), 0);
+	cr_assert_eq(o.family, 4);
+	cr_assert_eq(o.preset, PRESET_IMAP);
+	cr_assert_eq(parse(&o, err, "t", "-k129", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-K24", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-K33,48", "h", "p", "x", NULL), -1);
+	cr_assert_eq(parse(&o, err, "t", "-m", "http", "h", "p", "x", NULL), -1);
+	cr_assert(strstr(err, "-m") != NULL, "%s", err);
+}
+
+Test(ports, numbers_wrap_and_names_resolve)
+{
+	unsigned port = 1;
+
+	cr_assert_eq(listen_parse_port("", &port), 0);
+	cr_assert_eq(port, 0);
+	cr_assert_eq(listen_parse_port("65536", &port), 0);
+	cr_assert_eq(port, 0);
+	cr_assert_eq(listen_parse_port("70000", &port), 0);
+	cr_assert_eq(port, 4464);
+	cr_assert_eq(listen_parse_port("0025", &port), 0);
+	cr_assert_eq(port, 25);
+	cr_assert_eq(listen_parse_port("smtp", &port), 0);
+	cr_assert_eq(port, 25);
+	cr_assert_eq(listen_parse_port("25x", &port), -1);
+	cr_assert_eq(listen_parse_port("no-such-service-here", &port), -1);
+}
