@@ -183,6 +183,32 @@ run_finish(struct run *r)
 	close(fd);
 }
 
+/* One connection from start to reaped child; skips the test when lip
+ * cannot be bound (no IPv6 here). */
+static void
+run_conn(struct run *r, const struct server_options *o, const char *lip,
+    const char *cip, run_prep_fn *prep)
+{
+	if (run_start(r, o, lip, cip, prep) == -1)
+		cr_skip_test("cannot listen on %s", lip);
+	run_finish(r);
+}
+
+/* The whole -v output of the child: "pid PID from IP" then the decision
+ * "ok|deny PID LOCAL:LPORT REMOTE:RPORT", local being "HOST:IP" and
+ * remote "HOST:IP:INFO". */
+static void
+assert_log(const struct run *r, const char *ip, const char *word,
+    const char *local, const char *remote)
+{
+	char want[1024];
+
+	snprintf(want, sizeof want, "mailstack-tcpserver: pid %d from %s\n"
+	    "mailstack-tcpserver: %s %d %s:%u %s:%u\n", (int)r->pid, ip,
+	    word, (int)r->pid, local, r->server_port, remote, r->client_port);
+	cr_assert_str_eq(r->err, want);
+}
+
 static int
 exit_code(const struct run *r)
 {
@@ -237,12 +263,11 @@ Test(child_run, env_and_log_lines_with_H_R_l)
 {
 	char *prog[] = { "/usr/bin/env", NULL };
 	struct server_options o;
-	char num[16], want[256];
+	char num[16];
 	struct run r;
 
 	opts_default(&o, prog);
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", stale_env), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", stale_env);
 	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 	assert_var(&r, "PROTO", "TCP");
 	assert_var(&r, "TCPLOCALHOST", "name");
@@ -255,10 +280,7 @@ Test(child_run, env_and_log_lines_with_H_R_l)
 	assert_no_var(&r, "TCPREMOTEHOST");
 	assert_no_var(&r, "TCPREMOTEINFO");
 	assert_no_var(&r, "TCP6REMOTEIP");
-	snprintf(want, sizeof want, "mailstack-tcpserver: pid %d from 127.0.0.1\n"
-	    "mailstack-tcpserver: ok %d name:127.0.0.1:%u :127.0.0.1::%u\n",
-	    (int)r.pid, (int)r.pid, r.server_port, r.client_port);
-	cr_assert_str_eq(r.err, want);
+	assert_log(&r, "127.0.0.1", "ok", "name:127.0.0.1", ":127.0.0.1:");
 }
 
 Test(child_run, quiet_child_logs_nothing)
@@ -269,8 +291,7 @@ Test(child_run, quiet_child_logs_nothing)
 
 	opts_default(&o, prog);
 	o.verbosity = 1;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 0);
 	cr_assert_str_eq(r.err, "");
 }
@@ -307,8 +328,7 @@ Test(child_run, banner_comes_first)
 
 	opts_default(&o, prog);
 	o.banner = "220 hi\r\n";
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_str_eq(r.out, "220 hi\r\nafter\n");
 }
 
@@ -320,8 +340,7 @@ Test(child_run, exec_failure_drops)
 
 	opts_default(&o, prog);
 	o.verbosity = 1;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 111);
 	cr_assert_str_eq(r.err, "mailstack-tcpserver: warning: dropping connection, "
 	    "unable to run mailstack-no-such-program: file does not exist\n");
@@ -352,20 +371,16 @@ Test(child_run, rule_deny_after_banner)
 {
 	char *prog[] = { "/bin/echo", "ran", NULL };
 	struct server_options o;
-	char want[256];
 	struct run r;
 
 	opts_default(&o, prog);
 	o.banner = "220 banner\r\n";
 	o.local_name = "0";
 	o.rules_path = compile_rules("deny", "127.0.0.1:deny\n:allow\n");
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 100);
 	cr_assert_str_eq(r.out, "220 banner\r\n");
-	snprintf(want, sizeof want, "mailstack-tcpserver: deny %d 0:127.0.0.1:%u "
-	    ":127.0.0.1::%u\n", (int)r.pid, r.server_port, r.client_port);
-	cr_assert(strstr(r.err, want) != NULL, "stderr: %s", r.err);
+	assert_log(&r, "127.0.0.1", "deny", "0:127.0.0.1", ":127.0.0.1:");
 	free((char *)o.rules_path);
 }
 
@@ -378,8 +393,7 @@ Test(child_run, rule_variables_win_but_path_search_uses_the_listeners)
 	opts_default(&o, prog);
 	o.rules_path = compile_rules("allow", "127.:allow,TCPLOCALHOST=\"movie.edu\","
 	    "PROTO=\"XTCP\",RELAYCLIENT=\"\",PATH=\"/nonexistent\"\n");
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 	assert_var(&r, "TCPLOCALHOST", "movie.edu");
 	assert_var(&r, "PROTO", "XTCP");
@@ -403,8 +417,7 @@ assert_rules_drop(const char *path, int missing_ok, const char *reason)
 	o.verbosity = 1;
 	o.rules_path = path;
 	o.rules_missing_ok = missing_ok;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 111, "%s", path);
 	cr_assert_str_eq(r.out, "");
 	snprintf(want, sizeof want, "mailstack-tcpserver: warning: dropping "
@@ -444,58 +457,45 @@ Test(child_run, missing_rules_with_X_allow)
 	snprintf(missing, sizeof missing, "%s/missing.cdb", dir);
 	o.rules_path = missing;
 	o.rules_missing_ok = 1;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 0);
 	cr_assert_str_eq(r.out, "ran\n");
 }
 
-Test(child_run, ipv6_client_gets_tcp6)
+/* The IPv6 build's captures (vectors/tcpserver-ipv6/01, V4 and V1). */
+static const struct {
+	const char *lip, *cip;
+	const char *vars[6][2];
+	const char *pid_ip, *local, *remote;
+} v6runs[] = {
+	{ "::1", "::1", { { "PROTO", "TCP6" }, { "TCPREMOTEIP", "::1" },
+	  { "TCP6REMOTEIP", "::1" }, { "TCP6LOCALIP", "::1" },
+	  { "TCP6LOCALHOST", "0" }, { "TCPLOCALIP", "::1" } },
+	  "::1", "0:::1", ":::1:" },
+	{ "::", "127.0.0.1", { { "PROTO", "TCP" }, { "TCPREMOTEIP", "127.0.0.1" },
+	  { "TCP6REMOTEIP", "::ffff:127.0.0.1" },
+	  { "TCP6LOCALIP", "::ffff:127.0.0.1" }, { "TCP6LOCALHOST", "0" },
+	  { "TCPLOCALIP", "127.0.0.1" } },
+	  "127.0.0.1", "0:::ffff:127.0.0.1", ":::ffff:127.0.0.1:" },
+};
+
+Test(child_run, ipv6_and_dual_stack_forms)
 {
 	char *prog[] = { "/usr/bin/env", NULL };
 	struct server_options o;
-	char want[256];
 	struct run r;
+	size_t i, j;
 
 	opts_default(&o, prog);
 	o.local_name = "0";
-	if (run_start(&r, &o, "::1", "::1", NULL) == -1)
-		cr_skip_test("no IPv6 loopback");
-	run_finish(&r);
-	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
-	assert_var(&r, "PROTO", "TCP6");
-	assert_var(&r, "TCPREMOTEIP", "::1");
-	assert_var(&r, "TCP6REMOTEIP", "::1");
-	assert_var(&r, "TCP6LOCALIP", "::1");
-	assert_var(&r, "TCP6LOCALHOST", "0");
-	snprintf(want, sizeof want, "mailstack-tcpserver: ok %d 0:::1:%u :::1::%u\n",
-	    (int)r.pid, r.server_port, r.client_port);
-	cr_assert(strstr(r.err, want) != NULL, "stderr: %s", r.err);
-}
-
-Test(child_run, v4_client_on_dual_stack_socket)
-{
-	char *prog[] = { "/usr/bin/env", NULL };
-	struct server_options o;
-	char want[256];
-	struct run r;
-
-	opts_default(&o, prog);
-	o.local_name = "0";
-	if (run_start(&r, &o, "::", "127.0.0.1", NULL) == -1)
-		cr_skip_test("no IPv6");
-	run_finish(&r);
-	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
-	assert_var(&r, "PROTO", "TCP");
-	assert_var(&r, "TCPREMOTEIP", "127.0.0.1");
-	assert_var(&r, "TCPLOCALIP", "127.0.0.1");
-	assert_var(&r, "TCP6REMOTEIP", "::ffff:127.0.0.1");
-	assert_var(&r, "TCP6LOCALIP", "::ffff:127.0.0.1");
-	snprintf(want, sizeof want, "mailstack-tcpserver: pid %d from 127.0.0.1\n"
-	    "mailstack-tcpserver: ok %d 0:::ffff:127.0.0.1:%u "
-	    ":::ffff:127.0.0.1::%u\n", (int)r.pid, (int)r.pid, r.server_port,
-	    r.client_port);
-	cr_assert_str_eq(r.err, want);
+	for (i = 0; i < sizeof v6runs / sizeof v6runs[0]; i++) {
+		run_conn(&r, &o, v6runs[i].lip, v6runs[i].cip, NULL);
+		cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
+		for (j = 0; j < 6; j++)
+			assert_var(&r, v6runs[i].vars[j][0], v6runs[i].vars[j][1]);
+		assert_log(&r, v6runs[i].pid_ip, "ok", v6runs[i].local,
+		    v6runs[i].remote);
+	}
 }
 
 /* In a private network namespace (loopback only, nothing leaves the
@@ -511,7 +511,7 @@ Test(child_run, host_names_through_the_system_resolver)
 {
 	char *prog[] = { "/usr/bin/env", NULL };
 	struct server_options o;
-	char host[256], want[700];
+	char host[256], local[300], remote[300];
 	struct run r;
 
 	util_hosts_name(host, sizeof host);
@@ -522,15 +522,13 @@ Test(child_run, host_names_through_the_system_resolver)
 	o.local_name = NULL;
 	o.remote_host_lookup = 1;
 	o.paranoid = 1;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 	assert_var(&r, "TCPREMOTEHOST", host);
 	assert_var(&r, "TCPLOCALHOST", host);
-	snprintf(want, sizeof want, "mailstack-tcpserver: ok %d %s:127.0.0.1:%u "
-	    "%s:127.0.0.1::%u\n", (int)r.pid, host, r.server_port, host,
-	    r.client_port);
-	cr_assert(strstr(r.err, want) != NULL, "stderr: %s", r.err);
+	snprintf(local, sizeof local, "%s:127.0.0.1", host);
+	snprintf(remote, sizeof remote, "%s:127.0.0.1:", host);
+	assert_log(&r, "127.0.0.1", "ok", local, remote);
 }
 
 Test(child_run, ident_refused_leaves_info_unset)
@@ -543,8 +541,7 @@ Test(child_run, ident_refused_leaves_info_unset)
 	opts_default(&o, prog);
 	o.remote_info_lookup = 1;
 	o.ident_timeout = 5;
-	cr_assert_eq(run_start(&r, &o, "127.0.0.1", "127.0.0.1", NULL), 0);
-	run_finish(&r);
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
 	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 	assert_no_var(&r, "TCPREMOTEINFO");
 	assert_var(&r, "PROTO", "TCP");

@@ -300,49 +300,47 @@ decision(int deny, pid_t pid, const struct child_conn *c)
 	return sb.s;
 }
 
+/* Lines captured from the real programs (§1.9, vectors 01, 03, 10 and the
+ * IPv6 build's 01): IPv4 sockets turn ':' into '?', IPv6 sockets log the
+ * long forms and keep ':'. */
+static const struct {
+	const char *lip, *rip;
+	unsigned lport, rport;
+	const char *lhost, *rhost, *info;
+	int deny;
+	pid_t pid;
+	const char *want;
+} decisions[] = {
+	{ "127.0.0.1", "127.0.0.1", 43639, 37930, "client.example.com",
+	  "client.example.com", "joe", 0, 6537, "ok 6537 client.example.com:"
+	  "127.0.0.1:43639 client.example.com:127.0.0.1:joe:37930" },
+	{ "127.0.0.1", "127.0.0.2", 33125, 39637, "0", NULL, NULL, 1, 7592,
+	  "deny 7592 0:127.0.0.1:33125 :127.0.0.2::39637" },
+	{ "127.0.0.1", "127.0.0.1", 37253, 57046, "0", NULL, "jo:e%x\xe9y", 0,
+	  5781, "ok 5781 0:127.0.0.1:37253 :127.0.0.1:jo?e?x?y:57046" },
+	{ "::ffff:127.0.0.1", "::ffff:127.0.0.1", 40263, 53668, "v4.example.com",
+	  "v4.example.com", NULL, 0, 6891, "ok 6891 v4.example.com:::ffff:"
+	  "127.0.0.1:40263 v4.example.com:::ffff:127.0.0.1::53668" },
+	{ "::1", "::1", 40363, 56064, "0", NULL, NULL, 1, 5760,
+	  "deny 5760 0:::1:40363 :::1::56064" },
+};
+
 Test(logfmt, ok_and_deny_lines_match_the_captures)
 {
 	struct child_conn c;
+	size_t i;
 	char *l;
 
-	make_conn(&c, "127.0.0.1", 43639, "127.0.0.1", 37930, 0);
-	c.local_host = "client.example.com";
-	c.remote_host = "client.example.com";
-	c.remote_info = "joe";
-	l = decision(0, 6537, &c);
-	cr_assert_str_eq(l, "ok 6537 client.example.com:127.0.0.1:43639 "
-	    "client.example.com:127.0.0.1:joe:37930");
-	free(l);
-	make_conn(&c, "127.0.0.1", 33125, "127.0.0.2", 39637, 0);
-	c.local_host = "0";
-	l = decision(1, 7592, &c);
-	cr_assert_str_eq(l, "deny 7592 0:127.0.0.1:33125 :127.0.0.2::39637");
-	free(l);
-	make_conn(&c, "127.0.0.1", 37253, "127.0.0.1", 57046, 0);
-	c.local_host = "0";
-	c.remote_info = "jo:e%x\xe9y";
-	l = decision(0, 5781, &c);
-	cr_assert_str_eq(l, "ok 5781 0:127.0.0.1:37253 :127.0.0.1:jo?e?x?y:57046");
-	free(l);
-}
-
-Test(logfmt, ipv6_socket_lines_use_long_forms_and_keep_colons)
-{
-	struct child_conn c;
-	char *l;
-
-	make_conn(&c, "::ffff:127.0.0.1", 40263, "::ffff:127.0.0.1", 53668, 0);
-	c.local_host = "v4.example.com";
-	c.remote_host = "v4.example.com";
-	l = decision(0, 6891, &c);
-	cr_assert_str_eq(l, "ok 6891 v4.example.com:::ffff:127.0.0.1:40263 "
-	    "v4.example.com:::ffff:127.0.0.1::53668");
-	free(l);
-	make_conn(&c, "::1", 40363, "::1", 56064, 0);
-	c.local_host = "0";
-	l = decision(1, 5760, &c);
-	cr_assert_str_eq(l, "deny 5760 0:::1:40363 :::1::56064");
-	free(l);
+	for (i = 0; i < sizeof decisions / sizeof decisions[0]; i++) {
+		make_conn(&c, decisions[i].lip, decisions[i].lport,
+		    decisions[i].rip, decisions[i].rport, 0);
+		c.local_host = decisions[i].lhost;
+		c.remote_host = decisions[i].rhost;
+		c.remote_info = decisions[i].info;
+		l = decision(decisions[i].deny, decisions[i].pid, &c);
+		cr_assert_str_eq(l, decisions[i].want, "case %zu", i);
+		free(l);
+	}
 }
 
 static const char *
@@ -512,36 +510,34 @@ ident_setup(struct ident_query *q, const char *lip, const char *rip,
 	q->timeout = timeout;
 }
 
+/* The query goes out from the connection's local address (v4-mapped ends
+ * over IPv4) and the answer is parsed as §1.7 says. */
+static const struct {
+	const char *lip, *rip, *reply, *want, *seen;
+} ident_cases[] = {
+	{ "127.0.0.2", "127.0.0.1", "1234 , 4321 : USERID : UNIX : joe\r\n",
+	  "joe", "1234 , 4321\r\n|127.0.0.2" },
+	{ "::ffff:127.0.0.1", "::ffff:127.0.0.1",
+	  "1234 , 4321 : ERROR : NO-USER\r\n", "", "1234 , 4321\r\n|127.0.0.1" },
+};
+
 Test(ident, asks_from_the_local_address_and_reads_the_answer)
 {
 	struct fake_identd f;
 	struct ident_query q;
 	struct ident_reply r;
 	char seen[300];
+	size_t i;
 
-	fake_identd_start(&f, "1234 , 4321 : USERID : UNIX : joe\r\n");
-	ident_setup(&q, "127.0.0.2", "127.0.0.1", f.port, 5);
-	cr_assert_eq(ident_lookup(&q, &r), 0, "errno %d", errno);
-	cr_assert_str_eq(r.value, "joe");
-	fake_identd_report(&f, seen, sizeof seen);
-	cr_assert_str_eq(seen, "1234 , 4321\r\n|127.0.0.2");
-	fake_identd_stop(&f);
-}
-
-Test(ident, v4_mapped_ends_are_asked_over_ipv4)
-{
-	struct fake_identd f;
-	struct ident_query q;
-	struct ident_reply r;
-	char seen[300];
-
-	fake_identd_start(&f, "1234 , 4321 : ERROR : NO-USER\r\n");
-	ident_setup(&q, "::ffff:127.0.0.1", "::ffff:127.0.0.1", f.port, 5);
-	cr_assert_eq(ident_lookup(&q, &r), 0, "errno %d", errno);
-	cr_assert_str_eq(r.value, "", "an ERROR reply gives an empty value");
-	fake_identd_report(&f, seen, sizeof seen);
-	cr_assert_str_eq(seen, "1234 , 4321\r\n|127.0.0.1");
-	fake_identd_stop(&f);
+	for (i = 0; i < sizeof ident_cases / sizeof ident_cases[0]; i++) {
+		fake_identd_start(&f, ident_cases[i].reply);
+		ident_setup(&q, ident_cases[i].lip, ident_cases[i].rip, f.port, 5);
+		cr_assert_eq(ident_lookup(&q, &r), 0, "case %zu: errno %d", i, errno);
+		cr_assert_str_eq(r.value, ident_cases[i].want, "case %zu", i);
+		fake_identd_report(&f, seen, sizeof seen);
+		cr_assert_str_eq(seen, ident_cases[i].seen, "case %zu", i);
+		fake_identd_stop(&f);
+	}
 }
 
 Test(ident, eof_before_newline_fails)
