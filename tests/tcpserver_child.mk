@@ -1,7 +1,7 @@
 # tests/tcpserver_child.mk: unit tests of mailstack-tcpserver's child side
 # (environment, log fields, ident parsing and client, PATH search, names).
 TCPSERVER_CHILD_UNIT_OBJS = daemons/tcpserver/child_env.o \
-	daemons/tcpserver/child_conn.o daemons/tcpserver/child_exec.o \
+	daemons/tcpserver/child_conn.o daemons/tcpserver/pathexec.o \
 	daemons/tcpserver/logfmt.o daemons/tcpserver/ident.o \
 	daemons/tcpserver/resolve.o
 CHECK_PROGRAMS += tests/test_tcpserver_child

@@ -21,6 +21,7 @@
 #include "daemons/tcpserver/child.h"
 #include "daemons/tcpserver/ident.h"
 #include "daemons/tcpserver/logfmt.h"
+#include "daemons/tcpserver/pathexec.h"
 #include "daemons/tcpserver/resolve.h"
 #include "ip.h"
 #include "strbuf.h"
@@ -634,7 +635,7 @@ scratch_remove(char *dir)
 	cr_assert_eq(util_scratch_remove(dir), 0);
 }
 
-/* Runs child_exec_path in a child from cwd. Returns the program's exit
+/* Runs pathexec_run in a child from cwd. Returns the program's exit
  * code, or 200 + errno when the search failed. */
 static int
 run_exec(const char *cwd, const char *file, const char *path)
@@ -650,7 +651,7 @@ run_exec(const char *cwd, const char *file, const char *path)
 		alarm(10);
 		if (cwd != NULL && chdir(cwd) == -1)
 			_exit(199);
-		child_exec_path(file, argv, envp, path);
+		pathexec_run(file, argv, envp, path);
 		_exit(200 + errno);
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -658,7 +659,7 @@ run_exec(const char *cwd, const char *file, const char *path)
 	return WEXITSTATUS(status);
 }
 
-Test(child_exec, searches_path_as_pathexec)
+Test(pathexec, searches_path_as_pathexec)
 {
 	char *d = scratch_dir(), path[1200], a[512], b[512];
 
@@ -684,7 +685,7 @@ Test(child_exec, searches_path_as_pathexec)
 	scratch_remove(d);
 }
 
-Test(child_exec, default_path_is_bin_and_usr_bin)
+Test(pathexec, default_path_is_bin_and_usr_bin)
 {
 	struct stat st;
 
@@ -694,7 +695,7 @@ Test(child_exec, default_path_is_bin_and_usr_bin)
 	    "PATH=\"\" means only \".\"");
 }
 
-Test(child_exec, no_shell_fallback)
+Test(pathexec, no_shell_fallback)
 {
 	char *d = scratch_dir();
 

@@ -14,6 +14,7 @@
 #include "daemons/tcpserver/child.h"
 #include "daemons/tcpserver/ident.h"
 #include "daemons/tcpserver/logfmt.h"
+#include "daemons/tcpserver/pathexec.h"
 #include "daemons/tcpserver/resolve.h"
 #include "log.h"
 #include "rules/rules_lookup.h"
@@ -195,7 +196,7 @@ child_exec(const struct server_options *o, int fd, const struct child_env *ce)
 	child_setup_fds(fd);
 	/* Our own environ is untouched, so PATH is the listener's, not a
 	 * rule's, as in tcpserver. */
-	child_exec_path(o->prog[0], o->prog, envp, getenv("PATH"));
+	pathexec_run(o->prog[0], o->prog, envp, getenv("PATH"));
 	child_drop(1, "unable to run %s", o->prog[0]);
 }
 

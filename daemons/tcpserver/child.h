@@ -80,11 +80,4 @@ void child_env_free(struct child_env *ce);
  * touched. free(*envp) after the spawn. 0, or -1 with errno ENOMEM. */
 int child_env_build(const struct child_conn *c, char *const *base, char ***envp);
 
-/* execve(file) as tcpserver's pathexec_run: a file without '/' is tried in
- * each element of path (NULL = "/bin:/usr/bin", empty element = "."), no
- * shell fallback. Returns only on failure: -1 with errno (the last
- * interesting one: EACCES over ENOENT, as execvp). */
-int child_exec_path(const char *file, char *const argv[], char *const envp[],
-    const char *path);
-
 #endif
