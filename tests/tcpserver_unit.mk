@@ -1,7 +1,8 @@
 # tests/tcpserver_unit.mk: unit tests of mailstack-tcpserver's parent side
-# (options, connection table, limits, refusals, PATH search) and a few
-# end-to-end checks of its extensions on loopback.
-TCPSERVER_UNIT_TESTS = tests/tcpserver_unit_options tests/tcpserver_unit_table
+# (options, connection table, limits, refusals, PATH search); its
+# end-to-end behaviour is in tests/tcpserver_it*.
+TCPSERVER_UNIT_TESTS = tests/tcpserver_unit_options tests/tcpserver_unit_table \
+	tests/tcpserver_unit_exec
 TCPSERVER_UNIT_PARTS = daemons/tcpserver/options.o daemons/tcpserver/listen.o \
 	daemons/tcpserver/conn_table.o daemons/tcpserver/limits.o \
 	daemons/tcpserver/refuse.o daemons/tcpserver/pathexec.o

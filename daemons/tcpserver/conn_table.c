@@ -38,27 +38,25 @@ pid_hash(pid_t pid, uint32_t mask)
 	return ((uint32_t)pid * 2654435761u) >> 7 & mask;
 }
 
+/* On failure the caller's conn_table_free releases what was allocated. */
 static int
 counts_init(struct conn_counts *c, size_t capacity, unsigned bits4,
     unsigned bits6)
 {
 	uint32_t i, n = bucket_count(capacity);
 
-	c->items = calloc(capacity ? capacity : 1, sizeof *c->items);
-	c->buckets = buckets_new(n);
-	if (c->items == NULL || c->buckets == NULL) {
-		free(c->items);
-		free(c->buckets);
-		errno = ENOMEM;
-		return -1;
-	}
-	c->mask = n - 1;
-	for (i = 0; i < capacity; i++)
-		c->items[i].next = i + 1 < capacity ? i + 1 : NONE;
-	c->free = capacity ? 0 : NONE;
 	c->bits4 = bits4;
 	c->bits6 = bits6;
-	c->used = 0;
+	c->items = calloc(capacity ? capacity : 1, sizeof *c->items);
+	c->buckets = buckets_new(n);
+	if (c->items == NULL || c->buckets == NULL)
+		return -1;
+	c->mask = n - 1;
+	for (i = 0; i + 1 < capacity; i++)
+		c->items[i].next = i + 1;
+	if (capacity > 0)
+		c->items[capacity - 1].next = NONE;
+	c->free = capacity ? 0 : NONE;
 	return 0;
 }
 
