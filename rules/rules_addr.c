@@ -96,15 +96,15 @@ expand_range(const char *a, size_t len, size_t dash, rules_key_fn cb, void *arg,
 		;
 	for (right = dash + 1; right < len && a[right] != '.'; right++)
 		;
-	if (has_letter(a, left) || has_letter(a + right, len - right))
-		return addr_fail(e, 0, "a host name without = is read as an address range "
-		    "(it has a -) and fails", "write =mail-gw.example.com to match a host name");
-	if (left + scan_digits(a + left, dash - left, &lo) != dash)
-		return addr_fail(e, left, "the range does not start with a number",
+	if (left + scan_digits(a + left, dash - left, &lo) != dash ||
+	    dash + 1 + scan_digits(a + dash + 1, right - dash - 1, &hi) != right) {
+		if (has_letter(a, left) || has_letter(a + right, len - right))
+			return addr_fail(e, 0, "a host name without = is read as an address "
+			    "range (it has a -) and fails",
+			    "write =mail-gw.example.com to match a host name");
+		return addr_fail(e, left, "the range is not NUMBER-NUMBER",
 		    "a range is NUMBER-NUMBER inside one part, e.g. 1.2.3.10-20");
-	if (dash + 1 + scan_digits(a + dash + 1, right - dash - 1, &hi) != right)
-		return addr_fail(e, dash + 1, "the range does not end with a number",
-		    "a range is NUMBER-NUMBER inside one part, e.g. 1.2.3.10-20");
+	}
 	if (hi > 255)
 		hi = 255;
 	if (keyspace_get(&ks, left + 24 + (len - right)) == -1)
@@ -349,14 +349,13 @@ rules_addr_keys(const char *addr, size_t len, int ext,
 int
 rules_addr_looks_ipv6(const char *addr, size_t len)
 {
-	size_t i, colons = 0;
+	size_t i, colons = 0, from = 0;
 
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len; i++)
+		if (addr[i] == '@')
+			from = i + 1;
+	for (i = from; i < len; i++) {
 		unsigned char c = (unsigned char)addr[i];
-		if (c == '@') {
-			colons = 0;
-			continue;
-		}
 		if (c == ':')
 			colons++;
 		else if (!(c == '.' || c == '/' || (c >= '0' && c <= '9') ||
