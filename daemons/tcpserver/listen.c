@@ -97,8 +97,19 @@ listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
 		ip_unmap(ip);
 	if (ip->family == AF_INET6 && o->family == 4)
 		die_x(EX_PERM, "not an IPv4 address (-4): %s", o->host);
+	/* A v4-mapped address only works with IPV6_V6ONLY off, whatever
+	 * net.ipv6.bindv6only says. */
 	if (ip->family == AF_INET && o->family == 6)
 		map_v4(ip);
+	*dualstack = ip_is_v4mapped(ip);
+}
+
+static int
+is_any(const struct ip_addr *ip)
+{
+	static const unsigned char zero[16];
+
+	return memcmp(ip->a, zero, sizeof zero) == 0;
 }
 
 static int
@@ -107,7 +118,7 @@ open_socket(const struct server_options *o, struct ip_addr *ip, int dualstack)
 	int fd, off = 0;
 
 	fd = socket(ip->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 && dualstack && errno == EAFNOSUPPORT && o->family != 6) {
+	if (fd < 0 && errno == EAFNOSUPPORT && o->family != 6 && is_any(ip)) {
 		/* A kernel without IPv6: "any" is 0.0.0.0 then. */
 		ip->family = AF_INET;
 		dualstack = 0;
