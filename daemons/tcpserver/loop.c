@@ -18,8 +18,6 @@
  * drain a burst cheaply, few enough that reaping is not held back. */
 #define ACCEPT_BATCH 16
 
-extern char **environ;
-
 void
 server_init(struct server *s, const struct server_options *o)
 {

@@ -19,31 +19,29 @@ static const char *const why_text[] = {
 static size_t
 preset_line(enum refusal_preset p, enum refuse_why why, char *buf)
 {
-	const char *pre, *post;
-	size_t n;
+	static const char post[] = ", try again later\r\n";
+	const char *pre;
+	size_t n, w;
 
 	switch (p) {
 	case PRESET_IMAP:
 		pre = "* BYE [UNAVAILABLE] ";
-		post = ", try again later\r\n";
 		break;
 	case PRESET_SMTP:
 		pre = "421 4.7.0 ";
-		post = ", try again later\r\n";
 		break;
 	case PRESET_POP3:
 		pre = "-ERR [SYS/TEMP] ";
-		post = ", try again later\r\n";
 		break;
 	default:
 		return 0;
 	}
 	n = strlen(pre);
+	w = strlen(why_text[why]);
 	memcpy(buf, pre, n);
-	memcpy(buf + n, why_text[why], strlen(why_text[why]));
-	n += strlen(why_text[why]);
-	memcpy(buf + n, post, strlen(post));
-	return n + strlen(post);
+	memcpy(buf + n, why_text[why], w);
+	memcpy(buf + n + w, post, sizeof post - 1);
+	return n + w + sizeof post - 1;
 }
 
 static size_t
