@@ -88,6 +88,7 @@ function verdict(x, lim, ge) {
 	add(cps, k, F["cps"]); add(p99, k, F["tot_p99_us"] / 1000)
 	add(p50, k, F["tot_p50_us"] / 1000)
 	fail[k] += F["fail"] + F["hold_fail"] + F["warm_fail"]
+	if ("load1" in F) add(loads, "all", F["load1"])
 	held[k] += F["held"]; dead[k] += F["held_dead"]; n[k]++
 	# per-round ratio, both peers measured back to back in the same round
 	rk = cell SUBSEP F["round"]
@@ -143,6 +144,11 @@ END {
 			printf "| %s | %s | %s | %s | %.0f | %s | %.1f |\n", p, f[1], f[3], f[2], median(cps[k]),
 			    (t in n) ? ratio(median(cps[k]), median(cps[t])) : "-", median(p99[k])
 		}
+	}
+	if ("all" in loads) {
+		nl = split(loads["all"], lv, " "); lmax = 0
+		for (i = 1; i <= nl; i++) if (lv[i] + 0 > lmax) lmax = lv[i] + 0
+		printf "\nload average (1 min) after each measurement: median %.1f, max %.1f (2 cores; above about 3 the team was busy too)\n", median(loads["all"]), lmax
 	}
 	# the targets of issue 2
 	c64 = "main" SUBSEP 64 SUBSEP 0
@@ -200,7 +206,15 @@ NETNS=${NETNS:-auto}
 MAX_SECONDS=${MAX_SECONDS:-480}
 STOP_WAIT=${STOP_WAIT:-60}
 
-die() { echo "run-tcpserver: $*" >&2; exit 2; }
+# A run that stops half-way still reports what it measured.
+die() {
+	echo "run-tcpserver: $*" >&2
+	if [ -s "${RAW:-}" ]; then
+		echo "run-tcpserver: partial results (stopped: $*)" >>"$OUT/meta.txt"
+		report "$OUT" >"$OUT/tables.md" && echo "run-tcpserver: partial tables in $OUT/tables.md" >&2
+	fi
+	exit 2
+}
 
 # ---- a private network namespace: only lo exists, nothing can leave --------
 if [ -z "${MAILSTACK_BENCH_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
@@ -262,10 +276,14 @@ fi
 OUT=${OUT:-$TOP/bench/results/tcpserver-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || die "cannot create $OUT"
 WORK=$(mktemp -d /tmp/run-tcpserver.XXXXXX) || die "cannot create a work folder"
-RAW=$OUT/raw.txt
 CMDS=$OUT/commands.txt
-: >"$RAW"
 : >"$CMDS"
+
+# The team rebuilds OURS in place while we measure: run a private copy.
+OURS_SRC=$OURS
+OURS=$WORK/$(basename "$OURS_SRC")
+cp "$OURS_SRC" "$OURS" || die "cannot copy $OURS_SRC"
+OURS_SUM=$(sha256sum "$OURS" | cut -c1-12)
 
 # ---- cleanup and watchdog ---------------------------------------------------
 declare -A PIDS=()	# listener pid -> peer-variant, while it runs
@@ -357,7 +375,7 @@ start_peer() {	# PEER VARIANT; sets LAST_PID
 	port=$(portof "$peer" "$variant")
 	probe "$port" && die "port $port already answers; set BASE_PORT"
 	listener_cmd "$peer" "$variant"
-	log_cmd "$peer ($variant)" "${CMD[@]}"
+	log_cmd "$peer ($variant)" "${CMD[@]/#$OURS/$OURS_SRC}"
 	log=$WORK/$peer-$variant.log
 	"${CMD[@]}" </dev/null >>"$log" 2>&1 &
 	LAST_PID=$!
@@ -400,7 +418,7 @@ measure() {
 	CBPID=
 	line=$(grep '^CONNBENCH ' "$WORK/cb.out")
 	[ -n "$line" ] || { cat "$WORK/cb.err" >&2; die "connbench gave no result ($test $p c=$c)"; }
-	echo "round=$r test=$test $line" >>"$RAW"
+	echo "round=$r test=$test load1=$(cut -d' ' -f1 /proc/loadavg) $line" >>"$RAW"
 	printf '  %-4s round %s  c=%-3s %-10s %s\n' "$test" "$r" "$c" "$p" \
 	    "$(echo "$line" | tr ' ' '\n' | grep -E '^(hold|held|held_dead|cps|fail|tot_p99_us)=' | tr '\n' ' ')" >&2
 }
@@ -416,12 +434,14 @@ measure() {
 	echo "limits: ulimit -n $(ulimit -n), ulimit -u $(ulimit -u), somaxconn $SOMAXCONN," \
 	    "pid_max $PID_MAX, threads-max $THREADS_MAX, fs.file-max $(kv_of /proc/sys/fs/file-max)," \
 	    "ip_local_port_range $(kv_of /proc/sys/net/ipv4/ip_local_port_range | tr '\t' ' ')"
-	echo "ours: $OURS ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
+	echo "ours: $OURS_SRC, sha256 $OURS_SUM, run as a copy ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
 	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
 	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
 	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/meta.txt"
+RAW=$OUT/raw.txt
+: >"$RAW"
 sed 's/^/# /' "$OUT/meta.txt" >&2
 
 T0=$(date +%s)
