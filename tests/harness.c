@@ -220,6 +220,7 @@ child_exec(int infd, int outfd, int errfd, char *const argv[],
 	if (o->setup != NULL && o->setup(o->setup_arg) == -1)
 		_exit(127);
 	execve(argv[0], argv, envp != NULL ? envp : empty);
+	dprintf(2, "harness: unable to run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 

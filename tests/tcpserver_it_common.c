@@ -106,7 +106,18 @@ it_server_start_with(struct it_server *s, enum it_flavour f, const char *dir,
 	    (char *const *)envp, &o) == -1)
 		return -1;
 	s->port = harness_read_port(&s->proc, HARNESS_TIMEOUT_MS);
-	return s->port > 0 ? 0 : -1;
+	if (s->port <= 0) {
+		char *err = harness_stderr(&s->proc);
+
+		/* The reason belongs in the test's output (127: the harness
+		 * could not exec it). */
+		fprintf(stderr, "%s did not start (status %d): %s\n", argv[0],
+		    harness_wait_exit(&s->proc, 100) == 0 ?
+		    harness_exit_code(s->proc.status) : -1, err);
+		free(err);
+		return -1;
+	}
+	return 0;
 }
 
 int
