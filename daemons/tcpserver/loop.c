@@ -176,6 +176,21 @@ accept_some(struct server *s)
 	}
 }
 
+/* poll() fails with EINVAL when RLIMIT_NOFILE is below the number of
+ * descriptors polled, and with ENOMEM: both can pass, so wait (the
+ * self-pipe is read directly, it needs no poll) instead of dying. */
+static void
+poll_failed(struct server *s)
+{
+	struct timespec pause = { 0, SERVER_BACKOFF_MS * 1000000L };
+
+	if (errno != EINVAL && errno != ENOMEM)
+		die_sys(EX_TEMP, "unable to poll");
+	log_warn_sys("unable to poll, pausing");
+	nanosleep(&pause, NULL);
+	handle_signals(s);
+}
+
 void
 server_run(struct server *s)
 {
@@ -198,9 +213,9 @@ server_run(struct server *s)
 			}
 		}
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_sys(EX_TEMP, "unable to poll");
+			if (errno != EINTR)
+				poll_failed(s);
+			continue;
 		}
 		if (pfd[0].revents != 0)
 			handle_signals(s);
