@@ -114,3 +114,11 @@ Test(it_env, no_matching_rule_adds_nothing)
 	env_compare(NULL, NULL, "10.:allow,TEN=\"x\"\n",
 	    (const char *const[]){ "PROTO=TCP\n", NULL });
 }
+
+Test(it_env, banner_comes_before_the_program)
+{
+	/* The banner arrives as the first line of the reply (sorted with the
+	 * rest after normalising, so it is checked as a line). */
+	env_compare((const char *const[]){ "-B", "220 hi\r\n", NULL }, NULL,
+	    NULL, (const char *const[]){ "220 hi\r\n", NULL });
+}

@@ -102,6 +102,32 @@ Test(it_faults, fork_failure_drops_and_keeps_serving)
 	free(oreply);
 }
 
+/* Ours only: with a -m preset the dropped client is told the server is
+ * busy instead of seeing a bare close. */
+Test(it_faults, fork_failure_with_preset_says_busy)
+{
+	struct harness_opts ho = HARNESS_OPTS_ZERO;
+	struct as_user u = { OURS_UID, 1 };
+	const char *dir = harness_tmpdir();
+	const char *const prog[] = { "/bin/true", NULL };
+	struct it_server s;
+	char *reply;
+
+	cr_assert_not_null(dir);
+	ho.setup = become;
+	ho.setup_arg = &u;
+	cr_assert_eq(it_server_start_with(&s, IT_OURS, dir,
+	    (const char *const[]){ "-m", "smtp", NULL }, "127.0.0.1", prog,
+	    NULL, &ho), 0, "%s did not start", it_bin(IT_OURS));
+	reply = it_fetch(&s, 4, NULL, NULL, NULL);
+	cr_assert_not_null(reply);
+	cr_expect(strncmp(reply, "421 4.7.0 ", 10) == 0, "got \"%s\"", reply);
+	cr_expect_eq(harness_wait_stderr(&s.proc, "unable to fork", 1,
+	    HARNESS_TIMEOUT_MS), 0, "no fork warning");
+	free(reply);
+	it_server_free(&s);
+}
+
 /* What ids.sh prints as the child of flavour f with opts and env. */
 static char *
 child_ids(enum it_flavour f, const char *const *opts, const char *const *env)
