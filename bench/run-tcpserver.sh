@@ -41,7 +41,8 @@
 #   NETNS [auto]      1: re-run inside unshare -n (needs root); 0: plain
 #                     loopback; auto: 1 when possible
 #   OUT [bench/results/tcpserver-<date>-<time>]  raw.txt, meta.txt, tables.md
-#   MAX_SECONDS [480] watchdog for the whole run
+#   MAX_SECONDS [540] watchdog for the whole run (tables of what was measured
+#                     until then are still written)
 #   STOP_WAIT [60]    seconds a listener's children get to finish before it
 #                     is stopped anyway
 set -u
@@ -53,121 +54,11 @@ GREET=$CBDIR/greet
 FLOOR=$CBDIR/forkfloor
 
 # ---- report: markdown tables from raw.txt ---------------------------------
-# Every line of raw.txt is "round=R test=main|hold CONNBENCH key=value ...".
 report() {
 	local dir=$1
 	[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
-	awk -f - "$dir/raw.txt" <<'EOF'
-function kv(   i, a) { delete F; for (i = 1; i <= NF; i++) if (split($i, a, "=") == 2) F[a[1]] = a[2] }
-function add(arr, k, v) { arr[k] = (k in arr) ? arr[k] " " v : v }
-# median of a space-separated list (insertion sort: at most a few dozen values)
-function median(list,   v, n, i, j, t) {
-	n = split(list, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-	if (n == 0) return 0
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-function spread(list,   v, n, i, lo, hi, m) {
-	n = split(list, v, " "); lo = hi = v[1] + 0
-	for (i = 2; i <= n; i++) { if (v[i] + 0 < lo) lo = v[i] + 0; if (v[i] + 0 > hi) hi = v[i] + 0 }
-	m = median(list)
-	return m > 0 ? 100 * (hi - lo) / m : 0
-}
-function ratio(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "-" }
-function verdict(x, lim, ge) {
-	if (x == "-") return "no data"
-	return (ge ? x + 0 >= lim : x + 0 <= lim) ? "met" : "**not met**"
-}
-{
-	kv()
-	cell = F["test"] SUBSEP F["conc"] SUBSEP F["hold"]
-	if (!(cell in seen)) { seen[cell] = 1; cells[++nc] = cell }
-	if (!(F["label"] in seenp)) { seenp[F["label"]] = 1; peers[++np] = F["label"] }
-	k = cell SUBSEP F["label"]
-	add(cps, k, F["cps"]); add(p99, k, F["tot_p99_us"] / 1000)
-	add(p50, k, F["tot_p50_us"] / 1000)
-	fail[k] += F["fail"] + F["hold_fail"] + F["warm_fail"]
-	if ("load1" in F) add(loads, "all", F["load1"])
-	held[k] += F["held"]; dead[k] += F["held_dead"]; n[k]++
-	# per-round ratio, both peers measured back to back in the same round
-	rk = cell SUBSEP F["round"]
-	if (F["label"] == "ours") ro[rk] = F["cps"]
-	if (F["label"] == "tcpserver") rt[rk] = F["cps"]
-	if (!(rk in seenr)) { seenr[rk] = 1; add(rounds, cell, F["round"]) }
-}
-END {
-	for (i = 1; i <= nc; i++) {
-		c = cells[i]; split(c, f, SUBSEP)
-		o = c SUBSEP "ours"; t = c SUBSEP "tcpserver"
-		mo = median(cps[o]); mt = median(cps[t])
-		po = median(p99[o]); pt = median(p99[t])
-		rr = ""; nr = split(rounds[c], rv, " ")
-		for (j = 1; j <= nr; j++) {
-			rk = c SUBSEP rv[j]
-			if ((rk in ro) && (rk in rt) && rt[rk] > 0) add(per, c, sprintf("%.3f", ro[rk] / rt[rk]))
-		}
-		R[c] = (o in n && t in n) ? ratio(mo, mt) : "-"
-		P[c] = (o in n && t in n) ? ratio(po, pt) : "-"
-		if (f[1] == "main") main[++nm] = c; else hold[++nh] = c
-		line[c] = sprintf("| %s | %.0f | %.1f%% | %.0f | %.1f%% | %s | %s | %.1f | %.1f | %s | %d / %d |",
-		    f[2], mo, spread(cps[o]), mt, spread(cps[t]), R[c],
-		    (c in per) ? median(per[c]) " (" range_of(per[c]) ")" : "-",
-		    po, pt, P[c], fail[o], fail[t])
-	}
-	if (nm) {
-		printf "### New connections: ours (mailstack-tcpserver) vs tcpserver, medians over %d rounds\n\n", n[main[1] SUBSEP "ours"]
-		printf "| c | ours conn/s | spread | tcpserver conn/s | spread | rate ours/ts | per-round ratio: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | failures ours / ts |\n"
-		printf "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n"
-		for (i = 1; i <= nm; i++) print line[main[i]]
-	}
-	if (nh) {
-		printf "\n### New connections with idle connections held (fresh listener per cell), medians over %d rounds\n\n", n[hold[1] SUBSEP "ours"]
-		printf "| held | c | ours conn/s | spread | tcpserver conn/s | spread | rate ours/ts | per-round ratio: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | failures ours / ts | held ok / died ours | held ok / died ts |\n"
-		printf "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n"
-		for (i = 1; i <= nh; i++) {
-			c = hold[i]; split(c, f, SUBSEP); o = c SUBSEP "ours"; t = c SUBSEP "tcpserver"
-			l = line[c]; sub(/^\| /, "| " f[3] " | ", l)
-			printf "%s %.0f / %d | %.0f / %d |\n", l, (o in n) ? held[o] / n[o] : 0, dead[o], (t in n) ? held[t] / n[t] : 0, dead[t]
-		}
-	}
-	# other reference peers (forkfloor), ratio to tcpserver
-	first = 1
-	for (j = 1; j <= np; j++) {
-		p = peers[j]
-		if (p == "ours" || p == "tcpserver") continue
-		if (first) { printf "\n### Reference peers (median conn/s and p99 ms; ratio to tcpserver)\n\n| peer | test | held | c | conn/s | vs ts | p99 ms |\n|---|---|---:|---:|---:|---:|---:|\n"; first = 0 }
-		for (i = 1; i <= nc; i++) {
-			c = cells[i]; k = c SUBSEP p; t = c SUBSEP "tcpserver"
-			if (!(k in n)) continue
-			split(c, f, SUBSEP)
-			printf "| %s | %s | %s | %s | %.0f | %s | %.1f |\n", p, f[1], f[3], f[2], median(cps[k]),
-			    (t in n) ? ratio(median(cps[k]), median(cps[t])) : "-", median(p99[k])
-		}
-	}
-	if ("all" in loads) {
-		nl = split(loads["all"], lv, " "); lmax = 0
-		for (i = 1; i <= nl; i++) if (lv[i] + 0 > lmax) lmax = lv[i] + 0
-		printf "\nload average (1 min) after each measurement: median %.1f, max %.1f (2 cores; above about 3 the team was busy too)\n", median(loads["all"]), lmax
-	}
-	# the targets of issue 2
-	c64 = "main" SUBSEP 64 SUBSEP 0
-	printf "\n### Targets (issue 2)\n\n| target | measured | verdict |\n|---|---:|---|\n"
-	x = (c64 in R) ? R[c64] : "-"
-	printf "| rate at c=64, per-IP table and -C on: ours >= 0.97 x tcpserver | %s | %s |\n", x, verdict(x, 0.97, 1)
-	x = (c64 in P) ? P[c64] : "-"
-	printf "| p99 connect-to-close at c=64: ours <= 0.70 x tcpserver | %s | %s |\n", x, verdict(x, 0.70, 0)
-	x = "-"
-	for (i = 1; i <= nh; i++) { split(hold[i], f, SUBSEP); if (f[3] > 0) { x = R[hold[i]]; hc = f[3] } }
-	printf "| rate with %s held: ours >= 0.95 x tcpserver | %s | %s |\n", hc ? hc : "HOLD", x, verdict(x, 0.95, 1)
-}
-function range_of(list,   v, m, i, lo, hi) {
-	m = split(list, v, " "); lo = hi = v[1]
-	for (i = 2; i <= m; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-	return lo "-" hi
-}
-EOF
-	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over rounds of each round'"'"'s 99th percentile of connect-to-close time. failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
+	awk -f "$TOP/bench/tcpserver-report.awk" "$dir/raw.txt" || return 2
+	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over the rounds of each round'"'"'s 99th percentile of connect-to-close time. paired: ours/ts within each round (both measured back to back). failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
 	if [ -s "$dir/meta.txt" ]; then
 		printf '\n### Machine and run\n\n```\n'
 		cat "$dir/meta.txt"
@@ -203,7 +94,7 @@ HOLD_CONC=${HOLD_CONC:-64}
 HOLD_ROUNDS=${HOLD_ROUNDS:-5}
 BASE_PORT=${BASE_PORT:-17400}
 NETNS=${NETNS:-auto}
-MAX_SECONDS=${MAX_SECONDS:-480}
+MAX_SECONDS=${MAX_SECONDS:-540}
 STOP_WAIT=${STOP_WAIT:-60}
 
 # A run that stops half-way still reports what it measured.
@@ -302,12 +193,12 @@ stop_pid() {	# PID: TERM, at most 5 s, then KILL; reap it
 cleanup() {
 	local p
 	[ -n "$CBPID" ] && stop_pid "$CBPID"
-	for p in "${!PIDS[@]}"; do stop_pid "$p"; done
+	for p in "${!PIDS[@]}"; do stop_peer "$p" 5; done
 	[ -n "$WATCHDOG" ] && kill -TERM "$WATCHDOG" 2>/dev/null && wait "$WATCHDOG" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'echo "run-tcpserver: interrupted" >&2; exit 130' INT TERM
+trap 'die "interrupted (signal or MAX_SECONDS)"' INT TERM
 (
 	trap 'kill "$s" 2>/dev/null; exit 0' TERM
 	sleep "$MAX_SECONDS" & s=$!
@@ -392,9 +283,9 @@ live_children() {	# PID -> number of its children that are not zombies
 	ps -o stat= --ppid "$1" 2>/dev/null | grep -vc '^Z'
 }
 
-stop_peer() {	# PID: let its children finish (STOP_WAIT s at most), stop it
+stop_peer() {	# PID [SECS]: let its children finish (STOP_WAIT s at most), stop it
 	local pid=$1 i left
-	for i in $(seq 1 $((STOP_WAIT * 10))); do
+	for i in $(seq 1 $((${2:-$STOP_WAIT} * 10))); do
 		left=$(live_children "$pid")
 		[ "$left" = 0 ] && break
 		sleep 0.1

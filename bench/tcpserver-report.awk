@@ -1,0 +1,204 @@
+# tcpserver-report.awk: markdown tables from run-tcpserver.sh's raw.txt (mawk and gawk).
+#
+# Every input line is "round=R test=main|hold load1=L CONNBENCH key=value ...",
+# one connbench measurement. A cell is (test, concurrency, held); in each
+# round both peers are measured back to back, so the per-round ("paired")
+# ratio ours/tcpserver cancels most of the drift of a shared machine; the
+# targets are judged on the median of those paired ratios.
+
+function kv(   i, a) {
+	delete F
+	for (i = 1; i <= NF; i++)
+		if (split($i, a, "=") == 2)
+			F[a[1]] = a[2]
+}
+
+function add(arr, k, v) {
+	arr[k] = (k in arr) ? arr[k] " " v : v
+}
+
+# Sorts the space-separated list into v[1..n] (insertion sort: a few dozen
+# values at most) and returns n.
+function sorted(list, v,   n, i, j, t) {
+	n = split(list, v, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return n
+}
+
+function median(list,   v, n) {
+	n = sorted(list, v)
+	if (n == 0)
+		return 0
+	return n % 2 ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+# (max - min) / median, in percent
+function spread(list,   v, n, m) {
+	n = sorted(list, v)
+	m = median(list)
+	return m > 0 ? 100 * (v[n] - v[1]) / m : 0
+}
+
+# "median (min-max)" of a list of ratios, or "-"
+function paired(list,   v, n) {
+	if (list == "")
+		return "-"
+	n = sorted(list, v)
+	return sprintf("%.3f (%.3f-%.3f)", median(list), v[1], v[n])
+}
+
+function ratio(a, b) {
+	return b > 0 ? sprintf("%.3f", a / b) : "-"
+}
+
+function verdict(x, lim, ge) {
+	if (x == "")
+		return "no data"
+	return (ge ? x + 0 >= lim : x + 0 <= lim) ? "met" : "**not met**"
+}
+
+{
+	kv()
+	cell = F["test"] SUBSEP F["conc"] SUBSEP F["hold"]
+	if (!(cell in seen)) {
+		seen[cell] = 1
+		cells[++nc] = cell
+	}
+	if (!(F["label"] in seenp)) {
+		seenp[F["label"]] = 1
+		peers[++np] = F["label"]
+	}
+	k = cell SUBSEP F["label"]
+	add(cps, k, F["cps"])
+	add(p99, k, F["tot_p99_us"] / 1000)
+	fail[k] += F["fail"] + F["hold_fail"] + F["warm_fail"]
+	held[k] += F["held"]
+	dead[k] += F["held_dead"]
+	n[k]++
+	if ("load1" in F)
+		add(loads, "all", F["load1"])
+	rk = cell SUBSEP F["round"]
+	if (!(rk in seenr)) {
+		seenr[rk] = 1
+		add(rounds, cell, F["round"])
+	}
+	if (F["label"] == "ours" || F["label"] == "tcpserver") {
+		rc[rk SUBSEP F["label"]] = F["cps"]
+		rp[rk SUBSEP F["label"]] = F["tot_p99_us"]
+	}
+}
+
+function summarise(c,   o, t, nr, rv, j, rk) {
+	o = c SUBSEP "ours"
+	t = c SUBSEP "tcpserver"
+	MO[c] = median(cps[o]); MT[c] = median(cps[t])
+	PO[c] = median(p99[o]); PT[c] = median(p99[t])
+	nr = split(rounds[c], rv, " ")
+	for (j = 1; j <= nr; j++) {
+		rk = c SUBSEP rv[j]
+		if ((rk SUBSEP "ours") in rc && (rk SUBSEP "tcpserver") in rc && rc[rk SUBSEP "tcpserver"] > 0) {
+			add(RR, c, rc[rk SUBSEP "ours"] / rc[rk SUBSEP "tcpserver"])
+			if (rp[rk SUBSEP "tcpserver"] > 0)
+				add(PR, c, rp[rk SUBSEP "ours"] / rp[rk SUBSEP "tcpserver"])
+		}
+	}
+	return sprintf("%.0f | %.1f%% | %.0f | %.1f%% | %s | %s | %.1f | %.1f | %s | %s | %d / %d |",
+	    MO[c], spread(cps[o]), MT[c], spread(cps[t]), ratio(MO[c], MT[c]), paired(RR[c]),
+	    PO[c], PT[c], ratio(PO[c], PT[c]), paired(PR[c]), fail[o], fail[t])
+}
+
+function print_main(   i, c, f, head) {
+	head = 0
+	for (i = 1; i <= nc; i++) {
+		c = cells[i]
+		split(c, f, SUBSEP)
+		if (f[1] != "main")
+			continue
+		if (!head++) {
+			printf "### New connections: ours (mailstack-tcpserver) vs tcpserver, medians over %d rounds\n\n", n[c SUBSEP "ours"]
+			printf "| c | ours conn/s | spread | ts conn/s | spread | rate ours/ts | rate paired: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | p99 paired: median (range) | failures ours / ts |\n"
+			printf "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|\n"
+		}
+		printf "| %s | %s\n", f[2], summarise(c)
+	}
+}
+
+function print_hold(   i, c, f, o, t, head) {
+	head = 0
+	for (i = 1; i <= nc; i++) {
+		c = cells[i]
+		split(c, f, SUBSEP)
+		if (f[1] != "hold")
+			continue
+		if (!head++) {
+			printf "\n### New connections while idle connections are held (fresh listener per cell), medians over %d rounds\n\n", n[c SUBSEP "ours"]
+			printf "| held | c | ours conn/s | spread | ts conn/s | spread | rate ours/ts | rate paired: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | p99 paired: median (range) | failures ours / ts | held ok / died: ours | ts |\n"
+			printf "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|\n"
+		}
+		o = c SUBSEP "ours"
+		t = c SUBSEP "tcpserver"
+		printf "| %s | %s | %s %.0f / %d | %.0f / %d |\n", f[3], f[2], summarise(c),
+		    (o in n) ? held[o] / n[o] : 0, dead[o], (t in n) ? held[t] / n[t] : 0, dead[t]
+		if (f[3] > 0)
+			HC = c
+	}
+}
+
+# other peers (the forkfloor references) against tcpserver
+function print_others(   i, j, p, c, k, t, f, head) {
+	head = 0
+	for (j = 1; j <= np; j++) {
+		p = peers[j]
+		if (p == "ours" || p == "tcpserver")
+			continue
+		for (i = 1; i <= nc; i++) {
+			c = cells[i]
+			k = c SUBSEP p
+			t = c SUBSEP "tcpserver"
+			if (!(k in n))
+				continue
+			if (!head++)
+				printf "\n### Reference peers (medians; ratio to tcpserver)\n\n| peer | test | held | c | conn/s | vs ts | p99 ms | failures |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+			split(c, f, SUBSEP)
+			printf "| %s | %s | %s | %s | %.0f | %s | %.1f | %d |\n", p, f[1], f[3], f[2],
+			    median(cps[k]), (t in n) ? ratio(median(cps[k]), median(cps[t])) : "-",
+			    median(p99[k]), fail[k]
+		}
+	}
+}
+
+function print_targets(   c64, hold_n, f) {
+	c64 = "main" SUBSEP 64 SUBSEP 0
+	hold_n = "HOLD"
+	if (HC != "") {
+		split(HC, f, SUBSEP)
+		hold_n = f[3]
+	}
+	printf "\n### Targets (issue 2), judged on the paired median\n\n"
+	printf "| target | ratio of medians | paired: median (range) | verdict |\n|---|---:|---|---|\n"
+	printf "| rate at c=64, per-IP table and -C on: ours >= 0.97 x tcpserver | %s | %s | %s |\n",
+	    (c64 in MO) ? ratio(MO[c64], MT[c64]) : "-", paired(RR[c64]), verdict(RR[c64] == "" ? "" : median(RR[c64]), 0.97, 1)
+	printf "| p99 connect-to-close at c=64: ours <= 0.70 x tcpserver | %s | %s | %s |\n",
+	    (c64 in PO) ? ratio(PO[c64], PT[c64]) : "-", paired(PR[c64]), verdict(PR[c64] == "" ? "" : median(PR[c64]), 0.70, 0)
+	printf "| rate with %s held: ours >= 0.95 x tcpserver | %s | %s | %s |\n", hold_n,
+	    (HC in MO) ? ratio(MO[HC], MT[HC]) : "-", paired(RR[HC]), verdict(RR[HC] == "" ? "" : median(RR[HC]), 0.95, 1)
+}
+
+function print_load(   v, nl) {
+	if (!("all" in loads))
+		return
+	nl = sorted(loads["all"], v)
+	printf "\nload average (1 min) after each measurement: median %.1f, max %.1f (2 cores: above about 3, more than the benchmark was running)\n",
+	    median(loads["all"]), v[nl]
+}
+
+END {
+	print_main()
+	print_hold()
+	print_others()
+	print_targets()
+	print_load()
+}
