@@ -216,3 +216,9 @@ Test(it_cli, sigterm_exits_0_and_child_keeps_serving)
 	sigterm_check(IT_REAL);
 	sigterm_check(IT_OURS);
 }
+
+/* 0.88 parses the port before it looks for the program. */
+Test(it_cli, bad_port_reported_before_missing_program)
+{
+	cli_compare((const char *const[]){ "127.0.0.1", "25x", NULL }, 111);
+}

@@ -122,3 +122,9 @@ Test(it_env, banner_comes_before_the_program)
 	env_compare((const char *const[]){ "-B", "220 hi\r\n", NULL }, NULL,
 	    NULL, (const char *const[]){ "220 hi\r\n", NULL });
 }
+
+Test(it_env, local_name_passed_raw)
+{
+	env_compare((const char *const[]){ "-l", "we:ird%na me", NULL }, NULL,
+	    NULL, (const char *const[]){ "TCPLOCALHOST=we:ird%na me\n", NULL });
+}

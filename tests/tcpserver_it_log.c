@@ -163,3 +163,33 @@ Test(it_log, program_not_found_is_a_drop)
 
 	log_compare(&c);
 }
+
+Test(it_log, ok_line_shows_l_not_the_rule_override)
+{
+	struct log_case c = { (const char *const[]){ "-v", "-x", "rules.cdb",
+	    NULL }, (const char *const[]){ "/bin/true", NULL },
+	    "127.0.0.1:allow,TCPLOCALHOST=\"movie.edu\"\n", 1, 1,
+	    "tcpserver: ok PID it:127.0.0.1:PORT :127.0.0.1::PORT\n" };
+
+	log_compare(&c);
+}
+
+Test(it_log, fields_sanitised)
+{
+	struct log_case c = { (const char *const[]){ "-v", "-l",
+	    "we:ird%na\tme x\x7f", NULL },
+	    (const char *const[]){ "/bin/true", NULL }, NULL, 1, 1,
+	    "tcpserver: ok PID we?ird?na?me?x?:127.0.0.1:PORT" };
+
+	log_compare(&c);
+}
+
+Test(it_log, long_field_cut_at_100)
+{
+	static char name[151];
+	struct log_case c = { (const char *const[]){ "-v", "-l", name, NULL },
+	    (const char *const[]){ "/bin/true", NULL }, NULL, 1, 1, "...:" };
+
+	memset(name, 'n', sizeof(name) - 1);
+	log_compare(&c);
+}
