@@ -110,33 +110,32 @@ function summarise(c,   o, t, nr, rv, j, rk) {
 	    PO[c], PT[c], ratio(PO[c], PT[c]), paired(PR[c]), fail[o], fail[t])
 }
 
-function print_main(   i, c, f, head) {
-	head = 0
-	for (i = 1; i <= nc; i++) {
-		c = cells[i]
-		split(c, f, SUBSEP)
-		if (f[1] != "main")
-			continue
-		if (!head++) {
-			printf "### New connections: ours (mailstack-tcpserver) vs tcpserver, medians over %d rounds\n\n", n[c SUBSEP "ours"]
-			printf "| c | ours conn/s | spread | ts conn/s | spread | rate ours/ts | rate paired: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | p99 paired: median (range) | failures ours / ts |\n"
-			printf "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|\n"
-		}
-		printf "| %s | %s\n", f[2], summarise(c)
+# The header of the main (held 0) or the hold table; c is its first cell.
+function print_header(test, c,   cols, align) {
+	cols = " ours conn/s | spread | ts conn/s | spread | rate ours/ts | rate paired: median (range) |" \
+	    " ours p99 ms | ts p99 ms | p99 ours/ts | p99 paired: median (range) | failures ours / ts |"
+	align = "---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"
+	if (test == "main") {
+		printf "### New connections: ours (mailstack-tcpserver) vs tcpserver, medians over %d rounds\n\n", n[c SUBSEP "ours"]
+		printf "| c |%s\n|---:|%s\n", cols, align
+	} else {
+		printf "\n### New connections while idle connections are held (fresh listener per cell), medians over %d rounds\n\n", n[c SUBSEP "ours"]
+		printf "| held | c |%s held ok / died: ours | ts |\n|---:|---:|%s---:|---:|\n", cols, align
 	}
 }
 
-function print_hold(   i, c, f, o, t, head) {
+function print_cells(test,   i, c, f, o, t, head) {
 	head = 0
 	for (i = 1; i <= nc; i++) {
 		c = cells[i]
 		split(c, f, SUBSEP)
-		if (f[1] != "hold")
+		if (f[1] != test)
 			continue
-		if (!head++) {
-			printf "\n### New connections while idle connections are held (fresh listener per cell), medians over %d rounds\n\n", n[c SUBSEP "ours"]
-			printf "| held | c | ours conn/s | spread | ts conn/s | spread | rate ours/ts | rate paired: median (range) | ours p99 ms | ts p99 ms | p99 ours/ts | p99 paired: median (range) | failures ours / ts | held ok / died: ours | ts |\n"
-			printf "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|\n"
+		if (!head++)
+			print_header(test, c)
+		if (test == "main") {
+			printf "| %s | %s\n", f[2], summarise(c)
+			continue
 		}
 		o = c SUBSEP "ours"
 		t = c SUBSEP "tcpserver"
@@ -196,8 +195,8 @@ function print_load(   v, nl) {
 }
 
 END {
-	print_main()
-	print_hold()
+	print_cells("main")
+	print_cells("hold")
 	print_others()
 	print_targets()
 	print_load()
