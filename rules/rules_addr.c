@@ -329,19 +329,31 @@ rules_addr_keys(const char *addr, size_t len, int ext,
     const struct rules_opts *opts, rules_key_fn cb, void *arg,
     struct rules_addr_err *e)
 {
-	const char *dash;
+	size_t i, dash = len, slash_at;
 	unsigned char ip[4];
 	unsigned long bits;
-	size_t slash;
+	int slash = 0;
 
 	if (ext)
 		return expand_ipv6(addr, len, cb, arg, e);
-	if (has_byte(addr, len, '=') || has_byte(addr, len, '@'))
-		return emit(cb, arg, addr, len);
-	dash = memchr(addr, '-', len);
-	if (dash != NULL)
-		return expand_range(addr, len, (size_t)(dash - addr), cb, arg, e);
-	if (opts->cidr4 && parse_cidr4(addr, len, ip, &bits, &slash))
+	/* one pass: most addresses are plain and stored as written */
+	for (i = 0; i < len; i++) {
+		switch (addr[i]) {
+		case '=':
+		case '@':
+			return emit(cb, arg, addr, len);
+		case '-':
+			if (dash == len)
+				dash = i;
+			break;
+		case '/':
+			slash = 1;
+			break;
+		}
+	}
+	if (dash < len)
+		return expand_range(addr, len, dash, cb, arg, e);
+	if (slash && opts->cidr4 && parse_cidr4(addr, len, ip, &bits, &slash_at))
 		return expand_cidr4(addr, len, cb, arg, e);
 	return emit(cb, arg, addr, len);
 }

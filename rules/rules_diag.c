@@ -18,8 +18,8 @@ rules_diag_column(const char *text, size_t byte)
 }
 
 int
-rules_diag_add(struct rules_file *rf, size_t lineno, const char *text, size_t byte,
-    enum rules_severity sev, const char *msg, const char *hint)
+rules_diag_add(struct rules_file *rf, size_t lineno, const struct rules_line *ln,
+    size_t byte, enum rules_severity sev, const char *msg, const char *hint)
 {
 	struct rules_diag *d;
 
@@ -36,13 +36,21 @@ rules_diag_add(struct rules_file *rf, size_t lineno, const char *text, size_t by
 	d = &rf->diags[rf->ndiags];
 	d->line = lineno;
 	d->byte = byte;
-	d->col = rules_diag_column(text, byte);
+	d->col = rules_diag_column(ln->text, byte);
 	d->severity = sev;
 	d->msg = strdup(msg);
 	d->hint = hint != NULL && *hint != '\0' ? strdup(hint) : NULL;
-	if (d->msg == NULL || (hint != NULL && *hint != '\0' && d->hint == NULL)) {
+	d->text = malloc((size_t)ln->len + 1);
+	d->textlen = ln->len;
+	if (d->text != NULL) {
+		memcpy(d->text, ln->text, ln->len);
+		d->text[ln->len] = '\0';
+	}
+	if (d->msg == NULL || d->text == NULL ||
+	    (hint != NULL && *hint != '\0' && d->hint == NULL)) {
 		free(d->msg);
 		free(d->hint);
+		free(d->text);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -62,6 +70,7 @@ rules_diag_free(struct rules_file *rf)
 	for (i = 0; i < rf->ndiags; i++) {
 		free(rf->diags[i].msg);
 		free(rf->diags[i].hint);
+		free(rf->diags[i].text);
 	}
 	free(rf->diags);
 	rf->diags = NULL;

@@ -1,6 +1,5 @@
 /* rules_diag_format.c: a diagnostic as text: location, message, the line, a caret, the hint. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,11 +87,9 @@ rules_diag_format(const struct rules_file *rf, const struct rules_diag *d,
     const char *name, char **outp, size_t *outlen)
 {
 	struct out o = { NULL, 0, 0, 0 };
-	const struct rules_line *ln = NULL;
 	char loc[64];
 
-	if (d->line >= 1 && d->line <= rf->nlines)
-		ln = &rf->lines[d->line - 1];
+	(void)rf;
 	out_str(&o, name);
 	snprintf(loc, sizeof(loc), ":%zu:%zu: ", d->line, d->col);
 	out_str(&o, loc);
@@ -100,8 +97,7 @@ rules_diag_format(const struct rules_file *rf, const struct rules_diag *d,
 		out_str(&o, "warning: ");
 	out_str(&o, d->msg);
 	out_str(&o, "\n");
-	if (ln != NULL)
-		out_line_and_caret(&o, ln->text, ln->len, d->byte);
+	out_line_and_caret(&o, d->text, d->textlen, d->byte);
 	if (d->hint != NULL) {
 		out_str(&o, "    hint: ");
 		out_str(&o, d->hint);

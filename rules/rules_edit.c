@@ -58,6 +58,7 @@ edit_parse(struct rules_file *rf, size_t idx, const char *text, size_t len,
 	for (i = ndiags; i < rf->ndiags; i++) {
 		free(rf->diags[i].msg);
 		free(rf->diags[i].hint);
+		free(rf->diags[i].text);
 	}
 	rf->ndiags = ndiags;
 	rf->nwarnings = nwarnings;

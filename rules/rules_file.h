@@ -5,6 +5,7 @@
 #define MAILSTACK_RULES_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum rules_ext {
 	RULES_EXT_NONE,
@@ -20,22 +21,23 @@ enum rules_line_kind {
 	RULES_LINE_BAD		/* has at least one error diagnostic */
 };
 
-/* One ,NAME=QVALUEQ item; offsets into the line's text. */
+/* One ,NAME=QVALUEQ item; offsets into the line's text. Sizes are 32-bit
+ * (files are limited to 4 GiB) so that a 100,000-rule file stays small. */
 struct rules_var {
-	size_t name_off, name_len;
-	size_t value_off, value_len;
+	uint32_t name_off, name_len;
+	uint32_t value_off, value_len;
 };
 
 struct rules_line {
 	const char *text;	/* the line as read, without its '\n' */
-	size_t len;
 	char *owned;		/* text when the line was set by an edit */
-	enum rules_line_kind kind;
-	int deny;
-	enum rules_ext ext;	/* syntax beyond what tcprules 0.88 compiles */
-	size_t addr_len;	/* the address is text[0, addr_len) */
-	size_t var_first;	/* into rules_file.vars */
-	size_t nvars;
+	uint32_t len;
+	uint32_t addr_len;	/* the address is text[0, addr_len) */
+	uint32_t var_first;	/* into rules_file.vars */
+	uint16_t nvars;
+	unsigned char kind;	/* enum rules_line_kind */
+	unsigned char ext;	/* enum rules_ext: syntax beyond tcprules 0.88 */
+	unsigned char deny;
 };
 
 enum rules_severity { RULES_WARNING, RULES_ERROR };
@@ -47,6 +49,8 @@ struct rules_diag {
 	enum rules_severity severity;
 	char *msg;		/* owned */
 	char *hint;		/* owned, NULL when the cause is not known */
+	char *text;		/* owned copy of the line (may hold NUL bytes) */
+	size_t textlen;
 };
 
 /* Parse options, the extensions beyond tcprules 0.88. */
@@ -70,12 +74,17 @@ struct rules_file {
 };
 
 /* Takes a copy of buf and parses every line, collecting all diagnostics.
- * Returns 0 (look at rf->nerrors), or -1 with errno ENOMEM. */
+ * Returns 0 (look at rf->nerrors), or -1 with errno ENOMEM or EFBIG (4 GiB
+ * or more, or a line with more than 65535 variables). */
 int rules_file_parse(struct rules_file *rf, const char *buf, size_t len,
+    const struct rules_opts *opts);
+/* The same, taking buf (malloc'd, len + 1 bytes or more) instead of a
+ * copy; buf is freed with rf, or at once on failure. */
+int rules_file_parse_owned(struct rules_file *rf, char *buf, size_t len,
     const struct rules_opts *opts);
 void rules_file_free(struct rules_file *rf);
 
-/* Formats diagnostic d of rf (parsed, not edited since) for people:
+/* Formats diagnostic d of rf for people:
  * "NAME:LINE:COL: [warning: ]MESSAGE", the line (control bytes escaped),
  * a caret under the column and "hint: ..." when known, each line ending
  * in '\n'. *out is malloc'd. Returns 0, or -1 with errno ENOMEM. */

@@ -1,6 +1,7 @@
 /* rules_line.c: one line of a rules file, parsed exactly as tcprules 0.88
  * does, then the extensions for lines 0.88 would refuse. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,10 @@ parse_instr(struct rules_file *rf, struct rules_line *ln, size_t len, size_t pos
 			return fail(f, RULES_FAIL_UNTERMINATED, pos);
 		v.value_off = pos + 1;
 		v.value_len = (size_t)(close - t) - pos - 1;
+		if (ln->nvars == UINT16_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
 		if (var_push(rf, &v) == -1)
 			return -1;
 		ln->nvars++;
@@ -103,7 +108,7 @@ line_error(struct rules_file *rf, size_t lineno, struct rules_line *ln, size_t l
 	rules_explain(ln->text, len, f, msg, sizeof(msg), hint, sizeof(hint), &off);
 	ln->kind = RULES_LINE_BAD;
 	ln->nvars = 0;
-	return rules_diag_add(rf, lineno, ln->text, off, RULES_ERROR, msg, hint);
+	return rules_diag_add(rf, lineno, ln, off, RULES_ERROR, msg, hint);
 }
 
 static int
@@ -112,7 +117,7 @@ addr_error(struct rules_file *rf, size_t lineno, struct rules_line *ln,
 {
 	ln->kind = RULES_LINE_BAD;
 	ln->nvars = 0;
-	return rules_diag_add(rf, lineno, ln->text, e->off, RULES_ERROR, e->msg, e->hint);
+	return rules_diag_add(rf, lineno, ln, e->off, RULES_ERROR, e->msg, e->hint);
 }
 
 /* MAXCONNIP and MAXCONNC are read by the listener as counts. */
@@ -126,6 +131,8 @@ check_limits(struct rules_file *rf, size_t lineno, const struct rules_line *ln)
 
 	for (i = 0; i < ln->nvars; i++) {
 		v = &rf->vars[ln->var_first + i];
+		if (v->name_len != 9 && v->name_len != 8)
+			continue;
 		for (k = 0; k < 2; k++) {
 			if (v->name_len != strlen(names[k]) ||
 			    memcmp(ln->text + v->name_off, names[k], v->name_len) != 0)
@@ -137,7 +144,7 @@ check_limits(struct rules_file *rf, size_t lineno, const struct rules_line *ln)
 				continue;
 			snprintf(msg, sizeof(msg), "%s must be a whole number of connections (0 or more)",
 			    names[k]);
-			if (rules_diag_add(rf, lineno, ln->text, v->value_off, RULES_WARNING, msg,
+			if (rules_diag_add(rf, lineno, ln, v->value_off, RULES_WARNING, msg,
 			    "write it as digits only, e.g. MAXCONNIP=\"5\"; tcprules 0.88 stores any text") == -1)
 				return -1;
 		}
@@ -202,7 +209,7 @@ parse_rule(struct rules_file *rf, size_t lineno, struct rules_line *ln, size_t l
 		return addr_error(rf, lineno, ln, &e);
 	ln->kind = RULES_LINE_RULE;
 	if (rules_addr_warning(ln->text, colon, &rf->opts, &e) &&
-	    rules_diag_add(rf, lineno, ln->text, e.off, RULES_WARNING, e.msg, e.hint) == -1)
+	    rules_diag_add(rf, lineno, ln, e.off, RULES_WARNING, e.msg, e.hint) == -1)
 		return -1;
 	if (rf->opts.cidr4 && memchr(ln->text, '/', colon) != NULL)
 		ln->ext = RULES_EXT_CIDR4;
@@ -238,7 +245,7 @@ rules_line_parse(struct rules_file *rf, size_t lineno, struct rules_line *ln)
 		;
 	if (i == len || t[i] == '#')
 		return 0;
-	return rules_diag_add(rf, lineno, t, i, RULES_WARNING,
+	return rules_diag_add(rf, lineno, ln, i, RULES_WARNING,
 	    "no colon: tcprules skips this line",
 	    "a rule is ADDRESS:allow or ADDRESS:deny, a comment starts with # in column 1");
 }

@@ -1,5 +1,6 @@
 /* rules_parse.c: a whole rules file into lines, and the records it compiles to. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ rules_file_line_push(struct rules_file *rf, const char *text, size_t len)
 }
 
 int
-rules_file_parse(struct rules_file *rf, const char *buf, size_t len,
+rules_file_parse_owned(struct rules_file *rf, char *buf, size_t len,
     const struct rules_opts *opts)
 {
 	const char *p, *end, *nl;
@@ -37,10 +38,12 @@ rules_file_parse(struct rules_file *rf, const char *buf, size_t len,
 	memset(rf, 0, sizeof(*rf));
 	if (opts != NULL)
 		rf->opts = *opts;
-	rf->buf = malloc(len + 1);
-	if (rf->buf == NULL)
+	rf->buf = buf;
+	if (len >= UINT32_MAX) {
+		rules_file_free(rf);
+		errno = EFBIG;
 		return -1;
-	memcpy(rf->buf, buf, len);
+	}
 	rf->buf[len] = '\0';
 	rf->buflen = len;
 	rf->final_newline = len > 0 && buf[len - 1] == '\n';
@@ -51,17 +54,30 @@ rules_file_parse(struct rules_file *rf, const char *buf, size_t len,
 		if (nl == NULL)
 			nl = end;
 		if (rules_file_line_push(rf, p, (size_t)(nl - p)) == -1)
-			goto nomem;
+			goto fail;
 		p = nl + 1;
 	}
 	for (i = 0; i < rf->nlines; i++)
 		if (rules_line_parse(rf, i + 1, &rf->lines[i]) == -1)
-			goto nomem;
+			goto fail;
 	return 0;
-nomem:
+fail:
+	i = errno;
 	rules_file_free(rf);
-	errno = ENOMEM;
+	errno = (int)i;
 	return -1;
+}
+
+int
+rules_file_parse(struct rules_file *rf, const char *buf, size_t len,
+    const struct rules_opts *opts)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, buf, len);
+	return rules_file_parse_owned(rf, copy, len, opts);
 }
 
 void

@@ -9,7 +9,6 @@
 #include "atomicfile.h"
 #include "log.h"
 #include "rules/rules_compile.h"
-#include "rules/rules_file.h"
 
 struct args {
 	int check_only;
@@ -61,40 +60,41 @@ args_parse(struct args *a, int argc, char **argv)
 		usage();
 }
 
-/* The whole input in memory: the rules are edited and reported as a file. */
-static char *
-input_read(const char *path, size_t *lenp)
+static int
+input_open(const char *path)
 {
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-	int fd = 0;
+	int fd;
 
-	if (buf == NULL)
-		die_x(EX_TEMP, "out of memory");
-	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
 		die_sys(EX_TEMP, "unable to read %s", path);
+	return fd;
+}
+
+/* Streams the input through the compiler. A failure leaves errno set and
+ * returns a message for die_sys. */
+static const char *
+input_compile(struct rules_stream *st, int fd)
+{
+	static char buf[65536];
+	ssize_t r;
+
 	for (;;) {
-		if (len == cap) {
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (nb == NULL)
-				die_x(EX_TEMP, "out of memory");
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len);
+		r = read(fd, buf, sizeof(buf));
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
-			die_sys(EX_TEMP, "unable to read input");
+			return "unable to read input";
 		if (r == 0)
 			break;
-		len += (size_t)r;
+		if (rules_stream_feed(st, buf, (size_t)r) == -1)
+			return errno == EFBIG ? "unable to read input: line too long" : "out of memory";
 	}
-	if (fd != 0)
-		close(fd);
-	*lenp = len;
-	return buf;
+	if (rules_stream_finish(st) == -1)
+		return errno == ENOMEM ? "out of memory" : "unable to write to the temporary file";
+	return NULL;
 }
 
 static void
@@ -120,47 +120,58 @@ report(const struct rules_file *rf, const char *name)
 }
 
 static void
-write_cdb(const struct rules_file *rf, const struct args *a)
+fail_sys(struct atomicfile *af, const struct args *a, const char *what)
 {
-	struct atomicfile af;
+	int saved = errno;
 
-	if (atomicfile_open(&af, a->cdb, a->tmp, 0644) == -1)
-		die_sys(EX_TEMP, "unable to create %s", a->tmp);
-	if (rules_compile_fd(rf, af.fd) == -1 || fsync(af.fd) == -1) {
-		atomicfile_abort(&af);
-		if (errno == ENOMEM)
-			die_x(EX_TEMP, "out of memory");
+	if (af->fd >= 0)
+		atomicfile_abort(af);
+	errno = saved;
+	if (strcmp(what, "unable to write to the temporary file") == 0)
 		die_sys(EX_TEMP, "unable to write to %s", a->tmp);
-	}
-	if (atomicfile_commit(&af) == -1)
-		die_sys(EX_TEMP, "unable to move %s to %s", a->tmp, a->cdb);
+	if (strcmp(what, "out of memory") == 0)
+		die_x(EX_TEMP, "out of memory");
+	die_sys(EX_TEMP, "%s", what);
 }
 
+/* As tcprules: the temporary file is created first, the records streamed
+ * into it; unlike tcprules it is removed when anything fails. */
 int
 main(int argc, char **argv)
 {
-	struct rules_file rf;
+	struct rules_stream st;
+	struct atomicfile af = { -1, NULL, NULL };
 	struct args a;
-	const char *name;
-	char *buf;
-	size_t len;
+	const char *name, *err;
+	int in;
 
 	log_set_prog(argv[0]);
 	args_parse(&a, argc, argv);
 	name = a.input != NULL ? a.input : "-";
-	buf = input_read(a.input, &len);
-	if (rules_file_parse(&rf, buf, len, &a.opts) == -1)
-		die_x(EX_TEMP, "out of memory");
-	free(buf);
-	report(&rf, name);
-	if (rf.nerrors > 0 && (a.check_only || a.cdb == NULL))
-		die_x(EX_PERM, "unable to parse %s: %zu error%s", name, rf.nerrors,
-		    rf.nerrors == 1 ? "" : "s");
-	if (rf.nerrors > 0)
+	in = input_open(a.input);
+	if (!a.check_only && atomicfile_open(&af, a.cdb, a.tmp, 0644) == -1)
+		die_sys(EX_TEMP, "unable to create %s", a.tmp);
+	if (rules_stream_start(&st, &a.opts, a.check_only ? -1 : af.fd) == -1)
+		fail_sys(&af, &a, "unable to write to the temporary file");
+	err = input_compile(&st, in);
+	if (err != NULL)
+		fail_sys(&af, &a, err);
+	report(&st.rf, name);
+	if (st.rf.nerrors > 0) {
+		if (af.fd >= 0)
+			atomicfile_abort(&af);
+		if (a.check_only)
+			die_x(EX_PERM, "unable to parse %s: %zu error%s", name, st.rf.nerrors,
+			    st.rf.nerrors == 1 ? "" : "s");
 		die_x(EX_PERM, "unable to parse %s: %zu error%s; %s left unchanged", name,
-		    rf.nerrors, rf.nerrors == 1 ? "" : "s", a.cdb);
-	if (!a.check_only)
-		write_cdb(&rf, &a);
-	rules_file_free(&rf);
+		    st.rf.nerrors, st.rf.nerrors == 1 ? "" : "s", a.cdb);
+	}
+	if (!a.check_only) {
+		if (fsync(af.fd) == -1)
+			fail_sys(&af, &a, "unable to write to the temporary file");
+		if (atomicfile_commit(&af) == -1)
+			die_sys(EX_TEMP, "unable to move %s to %s", a.tmp, a.cdb);
+	}
+	rules_stream_free(&st);
 	return 0;
 }
