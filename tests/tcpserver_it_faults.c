@@ -15,9 +15,10 @@
 TestSuite(it_faults, .fini = harness_cleanup, .timeout = 30);
 
 /* RLIMIT_NPROC counts every process of the real uid on the machine, so
- * each flavour gets its own otherwise unused uid. */
+ * each listener that may run at the same time gets its own unused uid. */
 #define REAL_UID 4242
 #define OURS_UID 4243
+#define PRESET_UID 4248	/* fork_failure_with_preset_says_busy, in parallel */
 
 struct as_user {
 	uid_t uid;
@@ -107,7 +108,7 @@ Test(it_faults, fork_failure_drops_and_keeps_serving)
 Test(it_faults, fork_failure_with_preset_says_busy)
 {
 	struct harness_opts ho = HARNESS_OPTS_ZERO;
-	struct as_user u = { OURS_UID, 1 };
+	struct as_user u = { PRESET_UID, 1 };
 	const char *dir = harness_tmpdir();
 	const char *const prog[] = { "/bin/true", NULL };
 	struct it_server s;
