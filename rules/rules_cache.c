@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rules/rules_lookup.h"
 
@@ -15,6 +16,29 @@ rules_cache_init(struct rules_cache *rc, const char *path)
 	if (rc->path == NULL)
 		return -1;
 	rc->last_errno = ENOENT;
+	rc->checked_ms = -1;
+	return 0;
+}
+
+void
+rules_cache_set_interval(struct rules_cache *rc, int ms)
+{
+	rc->interval_ms = ms > 0 ? ms : 0;
+}
+
+/* The coarse clock is read without a system call. */
+static int
+cache_fresh(struct rules_cache *rc)
+{
+	struct timespec ts;
+	long long now;
+
+	if (rc->interval_ms == 0 || clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == -1)
+		return 0;
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (rc->checked_ms >= 0 && now - rc->checked_ms < rc->interval_ms)
+		return 1;
+	rc->checked_ms = now;
 	return 0;
 }
 
@@ -44,6 +68,8 @@ rules_cache_refresh(struct rules_cache *rc)
 {
 	struct stat st;
 
+	if (cache_fresh(rc))
+		return 0;
 	if (stat(rc->path, &st) == -1) {
 		if (errno == ENOMEM)
 			return -1;

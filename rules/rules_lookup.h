@@ -59,6 +59,8 @@ struct rules_cache {
 	off_t size;
 	long long mtime_ns;
 	int last_errno;		/* why db is NULL; 0 when open */
+	int interval_ms;	/* 0: stat on every refresh (the default) */
+	long long checked_ms;	/* monotonic time of the last stat, -1 never */
 };
 
 int rules_cache_init(struct rules_cache *rc, const char *path);
@@ -66,6 +68,11 @@ int rules_cache_init(struct rules_cache *rc, const char *path);
  * (or NULL and last_errno set when the file is missing or unreadable:
  * the caller decides); -1 only on out of memory. */
 int rules_cache_refresh(struct rules_cache *rc);
+/* Lets rules_cache_refresh skip the stat (about 1.5 us here, ten times the
+ * lookup) when the last one is less than ms milliseconds old, so a busy
+ * listener checks the file at most 1000/ms times a second. 0 restores a
+ * stat per refresh. */
+void rules_cache_set_interval(struct rules_cache *rc, int ms);
 void rules_cache_free(struct rules_cache *rc);
 
 #endif

@@ -342,3 +342,27 @@ Test(rules_lib, cache_reopens_only_when_the_file_changes)
 	free(path);
 	free(next);
 }
+
+Test(rules_lib, cache_interval_skips_the_stat)
+{
+	struct rules_cache rc;
+	struct rules_match m;
+	char *path = compile("1.2.3.4:deny\n", "e.cdb", 0), *next;
+
+	cr_assert_eq(rules_cache_init(&rc, path), 0);
+	rules_cache_set_interval(&rc, 600000);
+	cr_assert_eq(rules_cache_refresh(&rc), 0);
+	cr_assert_not_null(rc.db);
+	next = compile("1.2.3.4:allow\n", "f.cdb", 0);
+	cr_assert_eq(rename(next, path), 0);
+	cr_assert_eq(rules_cache_refresh(&rc), 0);
+	cr_assert_eq(rules_db_lookup_ip(rc.db, "1.2.3.4", &m), 1);
+	cr_expect_eq(m.deny, 1, "the file was checked inside the interval");
+	rules_cache_set_interval(&rc, 0);
+	cr_assert_eq(rules_cache_refresh(&rc), 0);
+	cr_assert_eq(rules_db_lookup_ip(rc.db, "1.2.3.4", &m), 1);
+	cr_expect_eq(m.deny, 0, "the new file was not read");
+	rules_cache_free(&rc);
+	free(path);
+	free(next);
+}
