@@ -53,6 +53,18 @@ char *it_log_normalise(const char *log, enum it_flavour f);
  * against the real ports and replaced by LPORT/RPORT when they match. */
 char *it_env_normalise(const char *env, long lport, int rport);
 
+/* Runs one scenario against flavour f; returns its malloc'd outcome as
+ * text (normalised so that the two servers can be compared) or NULL. */
+typedef char *it_run_fn(enum it_flavour f, const void *arg);
+/* Runs the scenario on the real server, asserts that its outcome holds
+ * every needle (a check of the scenario itself), then expects ours to
+ * give the same text. */
+void it_compare(it_run_fn *run, const void *arg, const char *const *needles);
+/* Copies opts into o (cap entries) and, when rules is not NULL, appends
+ * "-x CDB" compiled from it in dir (asserting that tcprules worked). */
+const char **it_opts_rules(const char *dir, const char *const *opts,
+    const char *rules, const char **o, size_t cap);
+
 /* Compiles rules text with the real /usr/bin/tcprules into dir/NAME.cdb;
  * returns the malloc'd cdb path or NULL. */
 char *it_rules_compile(const char *dir, const char *name, const char *text);

@@ -1,13 +1,14 @@
 /* tcpserver_it_common.c: starting either tcpserver, fetching replies and
  * normalising logs and environments so the two can be compared. */
-#include "tcpserver_it.h"
-
+#include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "tcpserver_it.h"
 
 #define IT_MAX_ARGS 64
 
@@ -256,62 +257,115 @@ put_line(FILE *f, const char *rest)
 	fputc('\n', f);
 }
 
-char *
-it_log_normalise(const char *log, enum it_flavour f)
+/* Writes one line (without its newline) in normalised form. */
+typedef void put_fn(FILE *f, const char *line, const void *arg);
+
+/* Passes every line of text through put and sorts the result. */
+static char *
+map_lines(const char *text, put_fn *put, const void *arg)
 {
 	char *out = NULL, *copy, *save = NULL, *line;
-	size_t outlen = 0, plen = strlen(it_prog_name(f));
+	size_t outlen = 0;
 	FILE *mf;
 
-	if (log == NULL || (copy = strdup(log)) == NULL)
+	if (text == NULL || (copy = strdup(text)) == NULL)
 		return NULL;
 	if ((mf = open_memstream(&out, &outlen)) == NULL) {
 		free(copy);
 		return NULL;
 	}
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, it_prog_name(f), plen) == 0 &&
-		    strncmp(line + plen, ": ", 2) == 0) {
-			fputs("tcpserver: ", mf);
-			put_line(mf, line + plen + 2);
-		} else
-			fprintf(mf, "%s\n", line);
-	}
+	    line = strtok_r(NULL, "\n", &save))
+		put(mf, line, arg);
 	fclose(mf);
 	free(copy);
 	return out != NULL ? sort_lines(out) : NULL;
 }
 
+static void
+put_log_line(FILE *f, const char *line, const void *arg)
+{
+	const char *name = arg;
+	size_t plen = strlen(name);
+
+	if (strncmp(line, name, plen) == 0 &&
+	    strncmp(line + plen, ": ", 2) == 0) {
+		fputs("tcpserver: ", f);
+		put_line(f, line + plen + 2);
+	} else
+		fprintf(f, "%s\n", line);
+}
+
+char *
+it_log_normalise(const char *log, enum it_flavour f)
+{
+	return map_lines(log, put_log_line, it_prog_name(f));
+}
+
+struct ports {
+	long lport;
+	int rport;
+};
+
+static void
+put_env_line(FILE *f, const char *line, const void *arg)
+{
+	const struct ports *p = arg;
+	const char *eq = strchr(line, '=');
+	int is_l = eq && strstr(line, "LOCALPORT=") == eq - 9;
+	int is_r = eq && strstr(line, "REMOTEPORT=") == eq - 10;
+	char want[64];
+
+	snprintf(want, sizeof(want), "%ld", is_l ? p->lport : (long)p->rport);
+	if ((is_l || is_r) && strcmp(eq + 1, want) == 0)
+		fprintf(f, "%.*s=%s\n", (int)(eq - line), line,
+		    is_l ? "LPORT" : "RPORT");
+	else
+		fprintf(f, "%s\n", line);
+}
+
 char *
 it_env_normalise(const char *env, long lport, int rport)
 {
-	char *out = NULL, *copy, *save = NULL, *line, want[64];
-	size_t outlen = 0;
-	FILE *mf;
+	struct ports p = { lport, rport };
 
-	if (env == NULL || (copy = strdup(env)) == NULL)
-		return NULL;
-	if ((mf = open_memstream(&out, &outlen)) == NULL) {
-		free(copy);
-		return NULL;
-	}
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '=');
-		int is_l = eq && strstr(line, "LOCALPORT=") == eq - 9;
-		int is_r = eq && strstr(line, "REMOTEPORT=") == eq - 10;
+	return map_lines(env, put_env_line, &p);
+}
 
-		snprintf(want, sizeof(want), "%ld", is_l ? lport : (long)rport);
-		if ((is_l || is_r) && strcmp(eq + 1, want) == 0)
-			fprintf(mf, "%.*s=%s\n", (int)(eq - line), line,
-			    is_l ? "LPORT" : "RPORT");
-		else
-			fprintf(mf, "%s\n", line);
+void
+it_compare(it_run_fn *run, const void *arg, const char *const *needles)
+{
+	char *real, *ours;
+
+	real = run(IT_REAL, arg);
+	cr_assert_not_null(real, "the real tcpserver did not serve");
+	for (; needles != NULL && *needles != NULL; needles++)
+		cr_assert(strstr(real, *needles) != NULL,
+		    "scenario broken: the real one lacks \"%s\":\n%s",
+		    *needles, real);
+	ours = run(IT_OURS, arg);
+	cr_assert_not_null(ours, "%s did not serve", it_bin(IT_OURS));
+	cr_expect_str_eq(ours, real, "differs\nours:\n%s\nreal:\n%s", ours,
+	    real);
+	free(real);
+	free(ours);
+}
+
+const char **
+it_opts_rules(const char *dir, const char *const *opts, const char *rules,
+    const char **o, size_t cap)
+{
+	size_t n = 0;
+
+	for (; opts != NULL && *opts != NULL && n + 3 < cap; opts++)
+		o[n++] = *opts;
+	if (rules != NULL) {
+		o[n++] = "-x";
+		o[n++] = it_rules_compile(dir, "rules", rules);
+		cr_assert_not_null(o[n - 1], "the real tcprules failed");
 	}
-	fclose(mf);
-	free(copy);
-	return out != NULL ? sort_lines(out) : NULL;
+	o[n] = NULL;
+	return o;
 }
 
 char *

@@ -6,33 +6,28 @@
 
 #include "tcpserver_it.h"
 
-#define MAX_OPTS 16
+struct env_case {
+	const char *const *opts;	/* after the harness's -1 -H -R -l it */
+	const char *const *env;		/* added to PATH=/usr/bin:/bin */
+	const char *rules;		/* compiled by the real tcprules */
+};
 
-/* Runs /usr/bin/env as the child of flavour f (with rules text compiled
- * by the real tcprules when rules is not NULL) and returns its normalised
+/* Runs /usr/bin/env as the child of flavour f and returns its normalised
  * environment, or NULL. */
 static char *
-env_run(enum it_flavour f, const char *const *opts, const char *const *env,
-    const char *rules)
+env_run(enum it_flavour f, const void *arg)
 {
 	static const char *const prog[] = { "/usr/bin/env", NULL };
+	const struct env_case *c = arg;
 	const char *dir = harness_tmpdir();
-	const char *o[MAX_OPTS];
+	const char *o[16];
 	struct it_server s;
 	char *raw, *norm = NULL;
-	size_t n = 0;
 	int cport;
 
 	cr_assert_not_null(dir);
-	for (; opts != NULL && *opts != NULL && n < MAX_OPTS - 3; opts++)
-		o[n++] = *opts;
-	if (rules != NULL) {
-		o[n++] = "-x";
-		o[n++] = it_rules_compile(dir, "rules", rules);
-		cr_assert_not_null(o[n - 1], "the real tcprules failed");
-	}
-	o[n] = NULL;
-	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, env) == 0) {
+	it_opts_rules(dir, c->opts, c->rules, o, 16);
+	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, c->env) == 0) {
 		raw = it_fetch(&s, 4, NULL, NULL, &cport);
 		norm = it_env_normalise(raw, s.port, cport);
 		free(raw);
@@ -47,19 +42,9 @@ static void
 env_compare(const char *const *opts, const char *const *env,
     const char *rules, const char *const *needles)
 {
-	char *real, *ours;
+	struct env_case c = { opts, env, rules };
 
-	real = env_run(IT_REAL, opts, env, rules);
-	cr_assert_not_null(real, "the real tcpserver did not serve");
-	for (; needles != NULL && *needles != NULL; needles++)
-		cr_assert(strstr(real, *needles) != NULL,
-		    "scenario broken: real env lacks %s:\n%s", *needles, real);
-	ours = env_run(IT_OURS, opts, env, rules);
-	cr_assert_not_null(ours, "%s did not serve", it_bin(IT_OURS));
-	cr_expect_str_eq(ours, real, "environment differs\nours:\n%s\nreal:\n%s",
-	    ours, real);
-	free(real);
-	free(ours);
+	it_compare(env_run, &c, needles);
 }
 
 TestSuite(it_env, .fini = harness_cleanup, .timeout = 30);

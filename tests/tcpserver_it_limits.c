@@ -22,17 +22,9 @@ start(struct it_server *s, enum it_flavour f, const char *const *opts,
 	const char *dir = harness_tmpdir();
 	const char *const prog[] = { it_child("greet-cat.sh"), NULL };
 	const char *o[16];
-	size_t n = 0;
 
 	cr_assert_not_null(dir);
-	for (; opts != NULL && *opts != NULL && n < 12; opts++)
-		o[n++] = *opts;
-	if (rules != NULL) {
-		o[n++] = "-x";
-		o[n++] = it_rules_compile(dir, "rules", rules);
-		cr_assert_not_null(o[n - 1], "the real tcprules failed");
-	}
-	o[n] = NULL;
+	it_opts_rules(dir, opts, rules, o, 16);
 	cr_assert_eq(it_server_start(s, f, dir, o, "127.0.0.1", prog, no_env),
 	    0, "%s did not start", it_bin(f));
 }
