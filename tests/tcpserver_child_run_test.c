@@ -19,6 +19,7 @@
 #include "daemons/tcpserver/child.h"
 #include "ip.h"
 #include "log.h"
+#include "tests/tcpserver_child_dns.h"
 #include "tests/tcpserver_child_util.h"
 
 #define WAIT_MS 5000
@@ -47,6 +48,7 @@ setup(void)
 static void
 teardown(void)
 {
+	fakedns_private_resolver_end();
 	if (util_scratch_remove(dir) == -1)
 		cr_log_warn("could not remove a scratch folder");
 }
@@ -545,4 +547,67 @@ Test(child_run, ident_refused_leaves_info_unset)
 	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 	assert_no_var(&r, "TCPREMOTEINFO");
 	assert_var(&r, "PROTO", "TCP");
+}
+
+/* A private network and resolver (undone at teardown) in which
+ * fakedns_start can serve. */
+static void
+dns_world(void)
+{
+	private_net();
+	if (fakedns_private_resolver(dir) == -1)
+		cr_skip_test("no permission for a private mount namespace");
+}
+
+static void
+dns_stop(pid_t server)
+{
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+}
+
+/* Vector 01 A/B/C: PTR names are lower-cased; -p keeps TCPREMOTEHOST only
+ * when an A record of the name is the client's address, and never checks
+ * the local name. */
+static const struct {
+	const char *a;		/* A record of the PTR name */
+	const char *remote;	/* expected TCPREMOTEHOST, NULL = unset */
+	const char *log_remote;
+} paranoid_cases[] = {
+	{ "127.0.0.1", "client.example.com", "client.example.com:127.0.0.1:" },
+	{ "127.0.0.2", NULL, ":127.0.0.1:" },
+};
+
+Test(child_run, dns_names_lowercased_and_paranoia_checked)
+{
+	char *prog[] = { "/usr/bin/env", NULL };
+	struct fakedns_record recs[] = {
+		{ FAKEDNS_PTR, "1.0.0.127.in-addr.arpa", "Client.Example.COM" },
+		{ FAKEDNS_A, "client.example.com", NULL },
+	};
+	struct server_options o;
+	struct run r;
+	size_t i;
+	pid_t dns;
+
+	dns_world();
+	for (i = 0; i < sizeof paranoid_cases / sizeof paranoid_cases[0]; i++) {
+		recs[1].answer = paranoid_cases[i].a;
+		dns = fakedns_start(recs, 2);
+		cr_assert_neq(dns, -1, "fake DNS server");
+		opts_default(&o, prog);
+		o.local_name = NULL;
+		o.remote_host_lookup = 1;
+		o.paranoid = 1;
+		run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
+		dns_stop(dns);
+		cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
+		assert_var(&r, "TCPLOCALHOST", "client.example.com");
+		if (paranoid_cases[i].remote != NULL)
+			assert_var(&r, "TCPREMOTEHOST", paranoid_cases[i].remote);
+		else
+			assert_no_var(&r, "TCPREMOTEHOST");
+		assert_log(&r, "127.0.0.1", "ok", "client.example.com:127.0.0.1",
+		    paranoid_cases[i].log_remote);
+	}
 }
