@@ -290,6 +290,26 @@ expand_cidr6(const char *a, size_t len, size_t off, rules_key_fn cb, void *arg,
 	return emit(cb, arg, key, k);
 }
 
+/* Explains an address that does not parse; a prefix written without its
+ * closing colon (2001:db8:1:deny) is the likely slip. */
+static int
+ipv6_bad(const char *a, size_t len, size_t off, struct rules_addr_err *e)
+{
+	char tmp[INET6_ADDRSTRLEN + 2], hint[160];
+
+	if (off == 0 && len + 2 <= sizeof(tmp)) {
+		memcpy(tmp, a, len);
+		tmp[len] = ':';
+		if (prefix6_valid(tmp, len + 1)) {
+			snprintf(hint, sizeof(hint), "a prefix keeps its colon: %.*s::allow "
+			    "matches every address starting with %.*s:", (int)len, a,
+			    (int)len, a);
+			return addr_fail(e, 0, "not a whole IPv6 address", hint);
+		}
+	}
+	return addr_fail(e, off, "not an IPv6 address", ipv6_hint);
+}
+
 /* The IPv6 forms: [INFO@]address, address/n, or a text prefix ending in ':'. */
 static int
 expand_ipv6(const char *a, size_t len, rules_key_fn cb, void *arg,
@@ -319,7 +339,7 @@ expand_ipv6(const char *a, size_t len, rules_key_fn cb, void *arg,
 		return emit(cb, arg, a, len);
 	}
 	if (parse6(a + off, n, ip) == -1)
-		return addr_fail(e, off, "not an IPv6 address", ipv6_hint);
+		return ipv6_bad(a, len, off, e);
 	inet_ntop(AF_INET6, ip, text, sizeof(text));
 	return emit2(cb, arg, a, off, text);
 }

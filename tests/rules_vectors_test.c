@@ -331,3 +331,47 @@ Test(rules_vectors, tcprulescheck_ipv6_build_lookups)
 	check_v6_file("v6");
 	check_v6_file("v6prefix");
 }
+
+/* The IPv6 build's prefix rules compile to its bytes with our extension. */
+Test(rules_vectors, ipv6_prefix_rules_compile_as_the_ipv6_build)
+{
+	char *rules = rules_util_vector("tcprules-ipv6/v6prefix.rules");
+	char *want_path = rules_util_vector("tcprules-ipv6/v6prefix.cdb");
+	char *cdb = rules_util_path(tmp, "x.cdb"), *got, *want;
+	size_t glen, wlen;
+
+	cr_assert_eq(run_tcprules(rules, NULL), 0);
+	got = rules_util_read(cdb, &glen);
+	want = rules_util_read(want_path, &wlen);
+	cr_assert_not_null(got);
+	cr_assert_not_null(want);
+	cr_expect(glen == wlen && memcmp(got, want, glen) == 0, "cdb bytes differ");
+	free(got);
+	free(want);
+	free(cdb);
+	free(want_path);
+	free(rules);
+}
+
+/* -v names the line the matching record came from. */
+Test(rules_vectors, tcprulescheck_v_names_the_source_line)
+{
+	char *bin = rules_util_top("rules/tcprulescheck/mailstack-tcprulescheck");
+	char *cdb = rules_util_vector("tcprulescheck/basic.cdb");
+	char *text = rules_util_vector("tcprulescheck/basic.rules");
+	char *outp = rules_util_path(tmp, "out"), *out, want[512];
+	char *argv[] = { bin, "-v", cdb, text, NULL };
+	char *env[] = { "TCPREMOTEIP=10.0.5.5", "TCPREMOTEHOST=a.b.example.com", NULL };
+
+	cr_assert_eq(rules_util_run(tmp, argv, env, NULL, outp, NULL), 0);
+	out = rules_util_read(outp, NULL);
+	cr_assert_not_null(out);
+	snprintf(want, sizeof(want), "rule 10.0.:\nset environment variable RELAYCLIENT=@fix.me\n"
+	    "allow connection\nsource %s:8: 10.0.:allow,RELAYCLIENT=/@fix.me/\n", text);
+	cr_expect_str_eq(out, want);
+	free(out);
+	free(outp);
+	free(text);
+	free(cdb);
+	free(bin);
+}
