@@ -53,6 +53,14 @@ char *harness_read_file(const char *path, size_t *len);
  * or -1 with errno. */
 int harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
     char *const envp[], const struct harness_opts *o);
+/* fork() for a helper written in C (a fake identd): the child gets its
+ * own process group and dies with the test; the parent tracks it so that
+ * harness_cleanup kills it. Returns as fork() does. */
+pid_t harness_fork(void);
+/* Moves the calling test process into a new network namespace with only
+ * the loopback interface, up. 0 or -1. */
+int harness_private_net(void);
+
 /* Reads one decimal line (the -1 port line) from stdout. Returns the
  * number, or -1 on timeout, EOF or garbage. */
 long harness_read_port(struct harness_proc *p, int timeout_ms);
