@@ -611,3 +611,34 @@ Test(child_run, dns_names_lowercased_and_paranoia_checked)
 		    paranoid_cases[i].log_remote);
 	}
 }
+
+/* Vector 01 A and 10 W3 through child_run: the identd on port 113 of a
+ * private network is asked "REMOTEPORT , LOCALPORT"; its answer is
+ * TCPREMOTEINFO, sanitised in the log, and an INFO@IP rule sees it. */
+Test(child_run, ident_answer_reaches_env_log_and_rules)
+{
+	char *prog[] = { "/usr/bin/env", NULL };
+	struct server_options o;
+	struct fake_identd f;
+	char seen[300], want[300];
+	struct run r;
+
+	private_net();
+	cr_assert_eq(fake_identd_start(&f, 113, "x : USERID : UNIX : j o%x\r\n"), 0);
+	opts_default(&o, prog);
+	o.local_name = "0";
+	o.remote_info_lookup = 1;
+	o.rules_path = compile_rules("info", "jo%x@127.0.0.1:allow,WHO=\"info\"\n"
+	    ":allow,WHO=\"default\"\n");
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
+	fake_identd_report(&f, seen, sizeof seen);
+	fake_identd_stop(&f);
+	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
+	snprintf(want, sizeof want, "%u , %u\r\n|127.0.0.1", r.client_port,
+	    r.server_port);
+	cr_assert_str_eq(seen, want);
+	assert_var(&r, "TCPREMOTEINFO", "jo%x");
+	assert_var(&r, "WHO", "info");
+	assert_log(&r, "127.0.0.1", "ok", "0:127.0.0.1", ":127.0.0.1:jo?x");
+	free((char *)o.rules_path);
+}

@@ -4,15 +4,11 @@
  * shared/spec/vectors/tcpserver{,-ipv6}/. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -406,98 +402,6 @@ Test(ident, long_values_stop_at_257_bytes)
 	cr_assert_eq(strlen(r.value), IDENT_VALUE_MAX);
 }
 
-/* A one-shot fake identd on 127.0.0.1: reports the query line and the
- * peer address through a pipe, then answers reply (NULL = stay silent,
- * "" = close at once). */
-struct fake_identd {
-	pid_t pid;
-	unsigned port;
-	int report;		/* read end: "QUERY|PEERIP" */
-};
-
-static void
-fake_identd_serve(int ls, int wr, const char *reply)
-{
-	struct sockaddr_in peer;
-	socklen_t plen = sizeof peer;
-	char q[256], ip[INET_ADDRSTRLEN], out[320];
-	size_t n = 0;
-	ssize_t r;
-	int c;
-
-	alarm(10);	/* never outlive a broken test */
-	c = accept(ls, (struct sockaddr *)&peer, &plen);
-	if (c == -1)
-		_exit(1);
-	while (n < sizeof q - 1 && (r = read(c, q + n, sizeof q - 1 - n)) > 0) {
-		n += (size_t)r;
-		if (memchr(q, '\n', n) != NULL)
-			break;
-	}
-	q[n] = '\0';
-	inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
-	snprintf(out, sizeof out, "%s|%s", q, ip);
-	if (write(wr, out, strlen(out)) < 0)
-		_exit(1);
-	close(wr);
-	if (reply == NULL)
-		pause();
-	if (reply[0] != '\0' && write(c, reply, strlen(reply)) < 0)
-		_exit(1);
-	close(c);
-	_exit(0);
-}
-
-static void
-fake_identd_start(struct fake_identd *f, const char *reply)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof sin;
-	int ls, p[2];
-
-	ls = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert_neq(ls, -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(ls, (struct sockaddr *)&sin, sizeof sin), 0);
-	cr_assert_eq(listen(ls, 1), 0);
-	cr_assert_eq(getsockname(ls, (struct sockaddr *)&sin, &len), 0);
-	cr_assert_eq(pipe(p), 0);
-	f->port = ntohs(sin.sin_port);
-	f->pid = fork();
-	cr_assert_neq(f->pid, -1);
-	if (f->pid == 0) {
-		close(p[0]);
-		fake_identd_serve(ls, p[1], reply);
-	}
-	close(ls);
-	close(p[1]);
-	f->report = p[0];
-}
-
-/* What the fake identd saw ("" when it saw nothing within 5 s). */
-static void
-fake_identd_report(struct fake_identd *f, char *buf, size_t size)
-{
-	struct pollfd pfd = { f->report, POLLIN, 0 };
-	size_t n = 0;
-	ssize_t r;
-
-	while (n < size - 1 && poll(&pfd, 1, 5000) == 1 &&
-	    (r = read(f->report, buf + n, size - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
-}
-
-static void
-fake_identd_stop(struct fake_identd *f)
-{
-	kill(f->pid, SIGKILL);
-	waitpid(f->pid, NULL, 0);
-	close(f->report);
-}
-
 static void
 ident_setup(struct ident_query *q, const char *lip, const char *rip,
     unsigned port, unsigned long timeout)
@@ -531,7 +435,7 @@ Test(ident, asks_from_the_local_address_and_reads_the_answer)
 	size_t i;
 
 	for (i = 0; i < sizeof ident_cases / sizeof ident_cases[0]; i++) {
-		fake_identd_start(&f, ident_cases[i].reply);
+		cr_assert_eq(fake_identd_start(&f, 0, ident_cases[i].reply), 0);
 		ident_setup(&q, ident_cases[i].lip, ident_cases[i].rip, f.port, 5);
 		cr_assert_eq(ident_lookup(&q, &r), 0, "case %zu: errno %d", i, errno);
 		cr_assert_str_eq(r.value, ident_cases[i].want, "case %zu", i);
@@ -547,7 +451,7 @@ Test(ident, eof_before_newline_fails)
 	struct ident_query q;
 	struct ident_reply r;
 
-	fake_identd_start(&f, "1234 , 4321 : USERID : UNIX : bob");
+	cr_assert_eq(fake_identd_start(&f, 0, "1234 , 4321 : USERID : UNIX : bob"), 0);
 	ident_setup(&q, "127.0.0.1", "127.0.0.1", f.port, 5);
 	cr_assert_eq(ident_lookup(&q, &r), -1);
 	fake_identd_stop(&f);
@@ -569,7 +473,7 @@ Test(ident, a_silent_identd_costs_at_most_the_deadline)
 	struct ident_reply r;
 	double t0, spent;
 
-	fake_identd_start(&f, NULL);
+	cr_assert_eq(fake_identd_start(&f, 0, NULL), 0);
 	ident_setup(&q, "127.0.0.1", "127.0.0.1", f.port, 1);
 	t0 = now_s();
 	cr_assert_eq(ident_lookup(&q, &r), -1);
@@ -588,7 +492,7 @@ Test(ident, zero_timeout_and_refused_fail)
 	socklen_t len = sizeof sin;
 	int s;
 
-	fake_identd_start(&f, "1234 , 4321 : USERID : UNIX : joe\r\n");
+	cr_assert_eq(fake_identd_start(&f, 0, "1234 , 4321 : USERID : UNIX : joe\r\n"), 0);
 	ident_setup(&q, "127.0.0.1", "127.0.0.1", f.port, 0);
 	cr_assert_eq(ident_lookup(&q, &r), -1, "-t 0 never succeeds");
 	fake_identd_stop(&f);

@@ -3,6 +3,7 @@
 #define MAILSTACK_TESTS_TCPSERVER_CHILD_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The first name /etc/hosts gives 127.0.0.1 (what getnameinfo answers
  * without DNS), "" when there is none. */
@@ -16,5 +17,21 @@ int util_scratch_remove(char *dir);
 /* Moves this process into a private network namespace with loopback up,
  * so nothing it does can leave the machine. 0, or -1 when not permitted. */
 int util_private_net(void);
+
+/* A one-shot fake identd on 127.0.0.1:port (0 = any free port): reports
+ * "QUERY|PEERIP" through a pipe, then sends reply (NULL = stays silent,
+ * "" = closes at once). Each piece lives at most 10 s. */
+struct fake_identd {
+	pid_t pid;
+	unsigned port;		/* where it listens */
+	int report;		/* read end of the report pipe */
+};
+
+/* 0, or -1 with errno. */
+int fake_identd_start(struct fake_identd *f, unsigned port, const char *reply);
+/* What it saw, "" when nothing came within 5 s. */
+void fake_identd_report(struct fake_identd *f, char *buf, size_t size);
+/* Kills and reaps it. */
+void fake_identd_stop(struct fake_identd *f);
 
 #endif
