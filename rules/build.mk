@@ -3,7 +3,7 @@
 RULES_SRCS = rules/rules_lookup.c rules/rules_cache.c rules/rules_addr.c \
 	rules/rules_line.c rules/rules_explain.c rules/rules_parse.c \
 	rules/rules_edit.c rules/rules_diag.c rules/rules_diag_format.c \
-	rules/rules_compile.c rules/rules_stream.c
+	rules/rules_compile.c
 RULES_OBJS = $(RULES_SRCS:.c=.o)
 LIBRULES = rules/librules.a
 RULES_LIBS = $(LIBRULES) $(CDB_LIBS)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rules/rules_diag.h"
+#include "rules/rules_line.h"
 
 /* Columns count characters, so a caret lines up under UTF-8 text. */
 size_t
@@ -25,14 +26,8 @@ rules_diag_add(struct rules_file *rf, size_t lineno, const struct rules_line *ln
 
 	if (sev == RULES_WARNING && rf->opts.strict)
 		sev = RULES_ERROR;
-	if (rf->ndiags == rf->diagcap) {
-		size_t cap = rf->diagcap ? 2 * rf->diagcap : 8;
-		d = realloc(rf->diags, cap * sizeof(*d));
-		if (d == NULL)
-			return -1;
-		rf->diags = d;
-		rf->diagcap = cap;
-	}
+	if (rules_grow((void **)&rf->diags, rf->ndiags, &rf->diagcap, sizeof(*d), 8) == -1)
+		return -1;
 	d = &rf->diags[rf->ndiags];
 	d->line = lineno;
 	d->byte = byte;

@@ -21,16 +21,8 @@ starts(const char *t, size_t len, size_t pos, const char *word)
 static int
 var_push(struct rules_file *rf, const struct rules_var *v)
 {
-	struct rules_var *nv;
-
-	if (rf->nvars == rf->varcap) {
-		size_t cap = rf->varcap ? 2 * rf->varcap : 64;
-		nv = realloc(rf->vars, cap * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		rf->vars = nv;
-		rf->varcap = cap;
-	}
+	if (rules_grow((void **)&rf->vars, rf->nvars, &rf->varcap, sizeof(*v), 64) == -1)
+		return -1;
 	rf->vars[rf->nvars++] = *v;
 	return 0;
 }

@@ -27,6 +27,10 @@ struct rules_fail {
  * rf->vars and its diagnostics to rf. 0, or -1 with errno ENOMEM. */
 int rules_line_parse(struct rules_file *rf, size_t lineno, struct rules_line *ln);
 
+/* Makes room for one more element in *arr (n used of *cap, each size
+ * bytes), doubling from first. 0, or -1 with errno ENOMEM. */
+int rules_grow(void **arr, size_t n, size_t *cap, size_t size, size_t first);
+
 /* Appends a line (text not copied, kind unset). 0, or -1 ENOMEM. */
 int rules_file_line_push(struct rules_file *rf, const char *text, size_t len);
 

@@ -9,18 +9,29 @@
 #include "rules/rules_line.h"
 
 int
+rules_grow(void **arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : first;
+	p = realloc(*arr, ncap * size);
+	if (p == NULL)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int
 rules_file_line_push(struct rules_file *rf, const char *text, size_t len)
 {
 	struct rules_line *nl;
 
-	if (rf->nlines == rf->linecap) {
-		size_t cap = rf->linecap ? 2 * rf->linecap : 64;
-		nl = realloc(rf->lines, cap * sizeof(*nl));
-		if (nl == NULL)
-			return -1;
-		rf->lines = nl;
-		rf->linecap = cap;
-	}
+	if (rules_grow((void **)&rf->lines, rf->nlines, &rf->linecap, sizeof(*nl), 64) == -1)
+		return -1;
 	nl = &rf->lines[rf->nlines++];
 	memset(nl, 0, sizeof(*nl));
 	nl->text = text;

@@ -15,23 +15,8 @@
 #include "rules/rules_lookup.h"
 #include "tests/rules_util.h"
 
-static char *tmp;
 
-static void
-setup(void)
-{
-	tmp = rules_util_tmpdir();
-	cr_assert_not_null(tmp);
-}
-
-static void
-teardown(void)
-{
-	rules_util_rmdir(tmp);
-	free(tmp);
-}
-
-TestSuite(rules_lib, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(rules_lib, .init = rules_test_setup, .fini = rules_test_teardown, .timeout = 30);
 
 static void
 parse(struct rules_file *rf, const char *text, int cidr4)
@@ -46,7 +31,7 @@ static char *
 compile(const char *text, const char *name, int cidr4)
 {
 	struct rules_file rf;
-	char *path = rules_util_path(tmp, name);
+	char *path = rules_util_path(rules_test_tmp, name);
 	int fd;
 
 	parse(&rf, text, cidr4);
@@ -301,7 +286,7 @@ Test(rules_lib, lookup_ip_env_and_deny)
 Test(rules_lib, open_errors_as_tcpserver_reports_them)
 {
 	struct rules_db *db;
-	char *empty = rules_util_path(tmp, "empty"), *text = rules_util_path(tmp, "text");
+	char *empty = rules_util_path(rules_test_tmp, "empty"), *text = rules_util_path(rules_test_tmp, "text");
 
 	cr_assert_eq(rules_util_write(empty, "", 0), 0);
 	cr_assert_eq(rules_util_write(text, "not a cdb", 9), 0);
@@ -309,7 +294,7 @@ Test(rules_lib, open_errors_as_tcpserver_reports_them)
 	cr_expect_eq(errno, EINVAL);
 	cr_expect_eq(rules_db_open(&db, text), -1);
 	cr_expect_eq(errno, EPROTO);
-	cr_expect_eq(rules_db_open(&db, tmp), -1);
+	cr_expect_eq(rules_db_open(&db, rules_test_tmp), -1);
 	cr_expect_eq(errno, EISDIR);
 	free(empty);
 	free(text);

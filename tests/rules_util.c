@@ -16,6 +16,24 @@
 
 #include "tests/rules_util.h"
 
+char *rules_test_tmp;
+
+void
+rules_test_setup(void)
+{
+	rules_test_tmp = rules_util_tmpdir();
+	if (rules_test_tmp == NULL)
+		abort();
+}
+
+void
+rules_test_teardown(void)
+{
+	rules_util_rmdir(rules_test_tmp);
+	free(rules_test_tmp);
+	rules_test_tmp = NULL;
+}
+
 char *
 rules_util_tmpdir(void)
 {

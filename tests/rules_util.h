@@ -13,6 +13,12 @@
 char *rules_util_tmpdir(void);
 void rules_util_rmdir(const char *dir);
 
+/* The private folder of the running test: Criterion .init/.fini of the
+ * rules suites create and remove it. */
+extern char *rules_test_tmp;
+void rules_test_setup(void);
+void rules_test_teardown(void);
+
 /* dir/name, malloc'd. */
 char *rules_util_path(const char *dir, const char *name);
 int rules_util_write(const char *path, const void *p, size_t n);

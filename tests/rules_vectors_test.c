@@ -11,21 +11,6 @@
 
 #define OLD_CDB "an old cdb that must survive a failed compile"
 
-static char *tmp;
-
-static void
-setup(void)
-{
-	tmp = rules_util_tmpdir();
-	cr_assert_not_null(tmp);
-}
-
-static void
-teardown(void)
-{
-	rules_util_rmdir(tmp);
-	free(tmp);
-}
 
 static int
 cmp_names(const void *a, const void *b)
@@ -94,7 +79,7 @@ run_tcprules(const char *rules_path, const char *err_path)
 	char *argv[] = { bin, "x.cdb", "x.tmp", NULL };
 	int rc;
 
-	rc = rules_util_run(tmp, argv, NULL, rules_path, NULL, err_path);
+	rc = rules_util_run(rules_test_tmp, argv, NULL, rules_path, NULL, err_path);
 	free(bin);
 	return rc;
 }
@@ -119,8 +104,8 @@ static void
 check_case(const char *name)
 {
 	char *base = rules_util_vector("tcprules/"), *p, *result, *rules, *got, *want;
-	char *cdb = rules_util_path(tmp, "x.cdb"), *tmpf = rules_util_path(tmp, "x.tmp");
-	char *err = rules_util_path(tmp, "err"), *stderr_text, loc[32];
+	char *cdb = rules_util_path(rules_test_tmp, "x.cdb"), *tmpf = rules_util_path(rules_test_tmp, "x.tmp");
+	char *err = rules_util_path(rules_test_tmp, "err"), *stderr_text, loc[32];
 	size_t glen, wlen;
 	int rc, want_rc;
 
@@ -167,7 +152,7 @@ check_case(const char *name)
 	free(err);
 }
 
-TestSuite(rules_vectors, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(rules_vectors, .init = rules_test_setup, .fini = rules_test_teardown, .timeout = 60);
 
 Test(rules_vectors, tcprules_cases_match_0_88)
 {
@@ -188,11 +173,11 @@ static int
 run_check(const char *cdb, char *const envp[], char **out)
 {
 	char *bin = rules_util_top("rules/tcprulescheck/mailstack-tcprulescheck");
-	char *outp = rules_util_path(tmp, "out");
+	char *outp = rules_util_path(rules_test_tmp, "out");
 	char *argv[] = { bin, (char *)cdb, NULL };
 	int rc;
 
-	rc = rules_util_run(tmp, argv, envp, NULL, outp, NULL);
+	rc = rules_util_run(rules_test_tmp, argv, envp, NULL, outp, NULL);
 	*out = rules_util_read(outp, NULL);
 	cr_assert_not_null(*out);
 	free(outp);
@@ -259,24 +244,24 @@ Test(rules_vectors, tcprulescheck_output_matches_0_88)
 Test(rules_vectors, tcprulescheck_errors_and_usage)
 {
 	char *bin = rules_util_top("rules/tcprulescheck/mailstack-tcprulescheck");
-	char *errp = rules_util_path(tmp, "err"), *err, *out;
+	char *errp = rules_util_path(rules_test_tmp, "err"), *err, *out;
 	char *noargs[] = { bin, NULL };
 	char *missing[] = { bin, "nonexist.cdb", NULL };
 	int rc;
 
-	rc = rules_util_run(tmp, missing, NULL, NULL, NULL, errp);
+	rc = rules_util_run(rules_test_tmp, missing, NULL, NULL, NULL, errp);
 	err = rules_util_read(errp, NULL);
 	cr_expect_eq(rc, 111);
 	cr_expect(strstr(err, "fatal: unable to read nonexist.cdb: file does not exist") != NULL,
 	    "got %s", err);
 	free(err);
-	rc = rules_util_run(tmp, noargs, NULL, NULL, NULL, errp);
+	rc = rules_util_run(rules_test_tmp, noargs, NULL, NULL, NULL, errp);
 	err = rules_util_read(errp, NULL);
 	cr_expect_eq(rc, 100);
 	cr_expect(strstr(err, "usage: ") != NULL, "got %s", err);
 	free(err);
 	/* tcprulescheck 0.88 crashes on a folder; ours says why */
-	rc = run_check(tmp, NULL, &out);
+	rc = run_check(rules_test_tmp, NULL, &out);
 	cr_expect_eq(rc, 111);
 	free(out);
 	free(errp);
@@ -337,7 +322,7 @@ Test(rules_vectors, ipv6_prefix_rules_compile_as_the_ipv6_build)
 {
 	char *rules = rules_util_vector("tcprules-ipv6/v6prefix.rules");
 	char *want_path = rules_util_vector("tcprules-ipv6/v6prefix.cdb");
-	char *cdb = rules_util_path(tmp, "x.cdb"), *got, *want;
+	char *cdb = rules_util_path(rules_test_tmp, "x.cdb"), *got, *want;
 	size_t glen, wlen;
 
 	cr_assert_eq(run_tcprules(rules, NULL), 0);
@@ -359,11 +344,11 @@ Test(rules_vectors, tcprulescheck_v_names_the_source_line)
 	char *bin = rules_util_top("rules/tcprulescheck/mailstack-tcprulescheck");
 	char *cdb = rules_util_vector("tcprulescheck/basic.cdb");
 	char *text = rules_util_vector("tcprulescheck/basic.rules");
-	char *outp = rules_util_path(tmp, "out"), *out, want[512];
+	char *outp = rules_util_path(rules_test_tmp, "out"), *out, want[512];
 	char *argv[] = { bin, "-v", cdb, text, NULL };
 	char *env[] = { "TCPREMOTEIP=10.0.5.5", "TCPREMOTEHOST=a.b.example.com", NULL };
 
-	cr_assert_eq(rules_util_run(tmp, argv, env, NULL, outp, NULL), 0);
+	cr_assert_eq(rules_util_run(rules_test_tmp, argv, env, NULL, outp, NULL), 0);
 	out = rules_util_read(outp, NULL);
 	cr_assert_not_null(out);
 	snprintf(want, sizeof(want), "rule 10.0.:\nset environment variable RELAYCLIENT=@fix.me\n"
