@@ -56,16 +56,27 @@ refused(const struct it_server *s, const char *src)
 	return reply;
 }
 
-/* At the limit the third client's connect succeeds at once (kernel
- * backlog) but its child starts only when another child exits. */
+/* Closes fd and waits until its child is reaped (n "end" lines). */
 static void
-limit_waits(enum it_flavour f)
+close_and_reap(const struct it_server *s, int fd, int n)
+{
+	close(fd);
+	cr_assert_eq(harness_wait_stderr(&s->proc, ": end ", n,
+	    HARNESS_TIMEOUT_MS), 0, "%s: child %d not reaped",
+	    it_prog_name(s->flavour), n);
+}
+
+/* At the limit the third client's connect succeeds at once (kernel
+ * backlog) but its child starts only when another child exits. Returns
+ * the normalised -v log of the whole sequence. */
+static char *
+limit_waits(enum it_flavour f, const void *arg)
 {
 	struct it_server s;
-	char buf[16];
+	char buf[16], *log, *norm;
 	int a, b, c;
 
-	start(&s, f, (const char *const[]){ "-c", "2", NULL }, NULL);
+	start(&s, f, (const char *const[]){ "-v", "-c", "2", NULL }, arg);
 	a = hold(&s, NULL);
 	b = hold(&s, NULL);
 	c = harness_connect(4, NULL, s.port, 1000);
@@ -74,19 +85,27 @@ limit_waits(enum it_flavour f)
 	cr_expect_eq(harness_readable(c, 300), 0,
 	    "%s: third client served (or closed) while at the limit",
 	    it_prog_name(f));
-	close(a);
+	close_and_reap(&s, a, 1);
 	harness_read_upto(c, buf, sizeof(buf), 6, HARNESS_TIMEOUT_MS);
 	cr_expect_str_eq(buf, "hello\n", "%s: waiting client never served",
 	    it_prog_name(f));
-	close(b);
-	close(c);
+	close_and_reap(&s, b, 2);
+	close_and_reap(&s, c, 3);
+	/* 1 initial + 3 accepts + 3 reaps */
+	harness_wait_stderr(&s.proc, ": status: ", 7, HARNESS_TIMEOUT_MS);
+	log = harness_stderr(&s.proc);
+	norm = it_log_normalise(log, f);
+	free(log);
 	it_server_free(&s);
+	return norm;
 }
 
 Test(it_limits, at_limit_clients_wait_in_backlog)
 {
-	limit_waits(IT_REAL);
-	limit_waits(IT_OURS);
+	static const char *const needles[] = { "tcpserver: status: 2/2\n",
+	    NULL };
+
+	it_compare(limit_waits, NULL, needles);
 }
 
 Test(it_limits, per_ip_refusal_sends_msg_and_logs_deny)
