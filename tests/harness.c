@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -314,6 +315,20 @@ harness_private_net(void)
 	}
 	close(fd);
 	return r;
+}
+
+int
+harness_private_file(const char *src, const char *target)
+{
+	static int private;
+
+	if (!private) {
+		if (unshare(CLONE_NEWNS) == -1 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+			return -1;
+		private = 1;
+	}
+	return mount(src, target, NULL, MS_BIND, NULL);
 }
 
 long

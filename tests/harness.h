@@ -61,6 +61,11 @@ pid_t harness_fork(void);
  * the loopback interface, up. 0 or -1. */
 int harness_private_net(void);
 
+/* Moves the calling test process into a private mount namespace (once)
+ * and bind-mounts the file src over target there, e.g. a resolv.conf that
+ * names a fake DNS server in a harness_private_net. 0 or -1. */
+int harness_private_file(const char *src, const char *target);
+
 /* Reads one decimal line (the -1 port line) from stdout. Returns the
  * number, or -1 on timeout, EOF or garbage. */
 long harness_read_port(struct harness_proc *p, int timeout_ms);
