@@ -362,11 +362,10 @@ apply_arg(struct server_options *o, int c, const char *a, char *err,
 	return fail(err, errlen, "illegal option -- %c", c);
 }
 
+/* A missing operand leaves err empty: see options_parse in options.h. */
 static int
-parse_operands(struct server_options *o, int argc, char **argv, int ind,
-    char *err, size_t errlen)
+parse_operands(struct server_options *o, int argc, char **argv, int ind)
 {
-	err[0] = '\0';
 	if (ind >= argc || argv[ind] == NULL)
 		return -1;
 	o->host = argv[ind++];
@@ -401,7 +400,7 @@ options_parse(struct server_options *o, int argc, char **argv, char *err,
 		    apply_arg(o, c, g.arg, err, errlen) < 0)
 			return -1;
 	}
-	return parse_operands(o, argc, argv, g.ind, err, errlen);
+	return parse_operands(o, argc, argv, g.ind);
 }
 
 void
