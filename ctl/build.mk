@@ -1,0 +1,1 @@
+# ctl/: mailctl (issue 4); filled in there.

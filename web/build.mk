@@ -1,0 +1,1 @@
+# web/: mailctld (issue 4); filled in there.
