@@ -1,12 +1,15 @@
 /* tcpserver_unit_options.c: mailstack-tcpserver's command line: 0.88's
- * getopt quirks, defaults, strict numbers, names, extensions; port text. */
+ * getopt quirks, defaults, strict numbers, names, extensions; port text and
+ * literal hosts (no name lookups: nothing may leave the machine). */
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "daemons/tcpserver/listen.h"
 #include "daemons/tcpserver/options.h"
+#include "log.h"
 
 #define MAXARGS 32
 
@@ -273,4 +276,63 @@ Test(ports, numbers_wrap_and_names_resolve)
 	cr_assert_eq(port, 25);
 	cr_assert_eq(listen_parse_port("25x", &port), -1);
 	cr_assert_eq(listen_parse_port("no-such-service-here", &port), -1);
+}
+
+static struct ip_addr
+host(const char *h, int family, int *dualstack)
+{
+	struct server_options o;
+	struct ip_addr ip;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", h, "0", "x", NULL), 0);
+	o.family = family;
+	listen_resolve_host(&o, &ip, dualstack);
+	return ip;
+}
+
+Test(hosts, any_is_dual_stack_unless_dash_4)
+{
+	struct ip_addr ip;
+	char text[IP_FMT_MAX];
+	int dual = -1;
+
+	ip = host("0", 0, &dual);
+	ip_format(&ip, text);
+	cr_assert_str_eq(text, "::");
+	cr_assert_eq(dual, 1);
+	ip = host("", 0, &dual);
+	cr_assert_eq(ip.family, AF_INET6);
+	cr_assert_eq(dual, 1);
+	ip = host("0", 4, &dual);
+	ip_format(&ip, text);
+	cr_assert_str_eq(text, "0.0.0.0");
+	cr_assert_eq(dual, 0);
+}
+
+Test(hosts, literals_as_given_and_dash_6_maps_ipv4)
+{
+	struct ip_addr ip;
+	char text[IP_FMT_MAX];
+	int dual = -1;
+
+	ip = host("127.0.0.1", 0, &dual);
+	cr_assert_eq(ip.family, AF_INET);
+	cr_assert_eq(dual, 0);
+	ip = host("::1", 0, &dual);
+	ip_format(&ip, text);
+	cr_assert_str_eq(text, "::1");
+	cr_assert_eq(dual, 0);
+	ip = host("127.0.0.1", 6, &dual);
+	ip_format(&ip, text);
+	cr_assert_str_eq(text, "::ffff:127.0.0.1");
+	cr_assert_eq(dual, 1, "a v4-mapped bind needs IPV6_V6ONLY off");
+}
+
+Test(hosts, dash_4_with_an_ipv6_literal_is_a_usage_error, .exit_code = 100)
+{
+	int dual;
+
+	log_verbosity = 0;
+	host("::1", 4, &dual);
 }
