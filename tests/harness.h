@@ -95,6 +95,9 @@ int harness_exit_code(int status);
  * blocking connected socket, or -1. */
 int harness_connect(int family, const char *src, unsigned port,
     int timeout_ms);
+/* A socket of type (SOCK_STREAM, listening, or SOCK_DGRAM) bound to
+ * 127.0.0.1:port, for fake peers in a harness_private_net. -1 on error. */
+int harness_bind_loopback(int type, unsigned port);
 /* The local port of a socket, or -1. */
 int harness_local_port(int fd);
 int harness_send(int fd, const char *s);

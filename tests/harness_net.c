@@ -95,6 +95,24 @@ fail:
 }
 
 int
+harness_bind_loopback(int type, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback_addr(4, NULL, port, &ss);
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, type | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, 8) == -1)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
 harness_local_port(int fd)
 {
 	struct sockaddr_storage ss;

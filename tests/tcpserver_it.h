@@ -65,6 +65,14 @@ void it_compare(it_run_fn *run, const void *arg, const char *const *needles);
 const char **it_opts_rules(const char *dir, const char *const *opts,
     const char *rules, const char **o, size_t cap);
 
+/* One client (from src, NULL = 127.0.0.1) of "-v OPTS 127.0.0.1 0
+ * /usr/bin/env" of flavour f run in dir with env added to the server's
+ * environment (may be NULL): "reply:\n", the normalised env,
+ * "log:\n", then the normalised log lines holding one of the lines
+ * needles (NULL: the whole log). malloc'd, or NULL if it did not start. */
+char *it_env_run(enum it_flavour f, const char *dir, const char *const *opts,
+    const char *const *env, const char *src, const char *const *lines);
+
 /* Compiles rules text with the real /usr/bin/tcprules into dir/NAME.cdb;
  * returns the malloc'd cdb path or NULL. */
 char *it_rules_compile(const char *dir, const char *name, const char *text);

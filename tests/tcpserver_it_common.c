@@ -423,3 +423,62 @@ it_has_line(const char *text, const char *line)
 	}
 	return 0;
 }
+
+/* The log lines that hold one of the needles, or all of it (NULL). */
+static char *
+log_pick(const char *log, const char *const *needles)
+{
+	char *out = NULL, *line;
+	size_t outlen = 0;
+	FILE *mf;
+
+	if (needles == NULL)
+		return strdup(log);
+	if ((mf = open_memstream(&out, &outlen)) == NULL)
+		return NULL;
+	for (; *needles != NULL; needles++) {
+		line = it_log_line(log, *needles);
+		if (line != NULL)
+			fprintf(mf, "%s\n", line);
+		free(line);
+	}
+	fclose(mf);
+	return out;
+}
+
+char *
+it_env_run(enum it_flavour f, const char *dir, const char *const *opts,
+    const char *const *env, const char *src, const char *const *lines)
+{
+	static const char *const prog[] = { "/usr/bin/env", NULL };
+	const char *o[24] = { "-v" };
+	struct it_server s;
+	char *reply, *envout, *log, *picked, *norm, *out = NULL;
+	size_t n = 1;
+	int cport;
+
+	for (; opts != NULL && *opts != NULL && n < 23; opts++)
+		o[n++] = *opts;
+	o[n] = NULL;
+	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, env) == -1) {
+		it_server_free(&s);
+		return NULL;
+	}
+	reply = it_fetch(&s, 4, src, NULL, &cport);
+	envout = it_env_normalise(reply ? reply : "(no EOF)\n", s.port,
+	    cport);
+	/* the first status line, then one for the accept, one for the end */
+	harness_wait_stderr(&s.proc, ": status: ", 3, HARNESS_TIMEOUT_MS);
+	log = harness_stderr(&s.proc);
+	picked = log_pick(log, lines);
+	norm = it_log_normalise(picked, f);
+	if (asprintf(&out, "reply:\n%slog:\n%s", envout, norm) == -1)
+		out = NULL;
+	free(reply);
+	free(envout);
+	free(log);
+	free(picked);
+	free(norm);
+	it_server_free(&s);
+	return out;
+}

@@ -12,20 +12,11 @@ TestSuite(it_dns, .fini = harness_cleanup, .timeout = 30);
 static char *
 dns_run(enum it_flavour f, const void *arg)
 {
-	static const char *const prog[] = { "/usr/bin/env", NULL };
+	static const char *const no_lines[] = { NULL };
 	const char *dir = harness_tmpdir();
-	struct it_server s;
-	char *reply, *env = NULL;
-	int cport;
 
 	cr_assert_not_null(dir);
-	if (it_server_start(&s, f, dir, arg, "127.0.0.1", prog, NULL) == 0) {
-		reply = it_fetch(&s, 4, NULL, NULL, &cport);
-		env = it_env_normalise(reply, s.port, cport);
-		free(reply);
-	}
-	it_server_free(&s);
-	return env;
+	return it_env_run(f, dir, arg, NULL, NULL, no_lines);
 }
 
 Test(it_dns, unreachable_dns_leaves_remote_host_unset)

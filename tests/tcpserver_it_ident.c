@@ -2,10 +2,6 @@
  * tcpserver against the real tcpserver. Each test runs in its own network
  * namespace (loopback only), so ident on port 113 stays private. */
 #include <criterion/criterion.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,19 +38,10 @@ identd_answer(int c, const char *reply)
 static void
 identd_start(const char *reply)
 {
-	struct sockaddr_in sin;
-	int fd, one = 1;
+	int fd = harness_bind_loopback(SOCK_STREAM, 113);
 	pid_t pid;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(113);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert_neq(fd, -1);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(listen(fd, 8), 0);
+	cr_assert_neq(fd, -1, "cannot listen on 127.0.0.1:113");
 	pid = harness_fork();
 	cr_assert_neq(pid, -1);
 	if (pid == 0) {
@@ -80,38 +67,14 @@ struct ident_case {
 static char *
 ident_run(enum it_flavour f, const void *arg)
 {
-	static const char *const prog[] = { "/usr/bin/env", NULL };
+	static const char *const lines[] = { ": ok ", NULL };
 	const struct ident_case *c = arg;
 	const char *dir = harness_tmpdir();
-	const char *o[8] = { "-v", "-r" };
-	const char *const *p;
-	struct it_server s;
-	char *reply, *env, *log, *ok, *norm, *out = NULL;
-	size_t n = 2;
-	int cport;
+	const char *o[8] = { "-r" };
 
 	cr_assert_not_null(dir);
-	for (p = c->opts; p != NULL && *p != NULL && n < 7; p++)
-		o[n++] = *p;
-	o[n] = NULL;
-	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, NULL) == -1) {
-		it_server_free(&s);
-		return NULL;
-	}
-	reply = it_fetch(&s, 4, NULL, NULL, &cport);
-	env = it_env_normalise(reply ? reply : "(no EOF)\n", s.port, cport);
-	log = harness_stderr(&s.proc);
-	ok = it_log_line(log, ": ok ");
-	norm = it_log_normalise(ok ? ok : "(no ok line)", f);
-	if (asprintf(&out, "%slog:\n%s", env, norm) == -1)
-		out = NULL;
-	free(reply);
-	free(env);
-	free(log);
-	free(ok);
-	free(norm);
-	it_server_free(&s);
-	return out;
+	it_opts_rules(dir, c->opts, NULL, o + 1, 7);
+	return it_env_run(f, dir, o, NULL, NULL, lines);
 }
 
 static void

@@ -43,8 +43,8 @@ make_rules(const char *dir, enum rules_file kind, const char *text)
 	free(path);
 }
 
-/* One client of an env-printing server with -v -x rules.cdb OPTS...;
- * returns "reply:\n<env>log:\n<log>" normalised, or NULL. */
+/* One client of an env-printing server with -v -x rules.cdb OPTS...:
+ * the reply and the whole log, normalised. */
 struct rules_case {
 	enum rules_file kind;
 	const char *text;		/* RULES_TEXT */
@@ -55,37 +55,13 @@ static char *
 rules_run(enum it_flavour f, const void *arg)
 {
 	const struct rules_case *c = arg;
-	static const char *const prog[] = { "/usr/bin/env", NULL };
 	const char *dir = harness_tmpdir();
-	const char *o[12] = { "-v", "-x", "rules.cdb" };
-	const char *const *opts;
-	struct it_server s;
-	char *reply, *env, *log, *norm, *out = NULL;
-	size_t n = 3;
-	int cport;
+	const char *o[12] = { "-x", "rules.cdb" };
 
 	cr_assert_not_null(dir);
 	make_rules(dir, c->kind, c->text);
-	for (opts = c->opts; opts != NULL && *opts != NULL && n < 11; opts++)
-		o[n++] = *opts;
-	o[n] = NULL;
-	if (it_server_start(&s, f, dir, o, "127.0.0.1", prog, NULL) == -1) {
-		it_server_free(&s);
-		return NULL;
-	}
-	reply = it_fetch(&s, 4, NULL, NULL, &cport);
-	env = it_env_normalise(reply ? reply : "(no EOF)\n", s.port, cport);
-	harness_wait_stderr(&s.proc, ": status: ", 3, HARNESS_TIMEOUT_MS);
-	log = harness_stderr(&s.proc);
-	norm = it_log_normalise(log, f);
-	if (asprintf(&out, "reply:\n%slog:\n%s", env, norm) == -1)
-		out = NULL;
-	free(reply);
-	free(env);
-	free(log);
-	free(norm);
-	it_server_free(&s);
-	return out;
+	it_opts_rules(dir, c->opts, NULL, o + 2, 10);
+	return it_env_run(f, dir, o, NULL, NULL, NULL);
 }
 
 static void
