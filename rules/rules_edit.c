@@ -1,5 +1,6 @@
 /* rules_edit.c: changing a parsed rules file line by line and writing it back. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,5 +142,56 @@ rules_file_find_rule(const struct rules_file *rf, const char *addr, size_t addrl
 		    memcmp(ln->text, addr, addrlen) == 0)
 			return (long)i;
 	}
+	return -1;
+}
+
+static char
+quote_for(const char *value)
+{
+	static const char quotes[] = "\"'/|%!~";
+	const char *q;
+
+	for (q = quotes; *q != '\0'; q++)
+		if (strchr(value, *q) == NULL)
+			return *q;
+	return '\0';
+}
+
+int
+rules_rule_format(const char *addr, int deny, const char *const *names,
+    const char *const *values, size_t n, char **out, size_t *outlen)
+{
+	char *s = NULL, q;
+	size_t i, len = 0;
+	FILE *f;
+
+	if (strchr(addr, '\n') != NULL)
+		goto invalid;
+	for (i = 0; i < n; i++)
+		if (strchr(names[i], '=') != NULL || strchr(names[i], '\n') != NULL ||
+		    strchr(values[i], '\n') != NULL || quote_for(values[i]) == '\0')
+			goto invalid;
+	/* an IPv4 address ends at the first colon; IPv6 ones hold colons */
+	if (strchr(addr, ':') != NULL && strchr(addr, '.') != NULL &&
+	    strncmp(addr, "::ffff:", 7) != 0 && strchr(addr, '@') == NULL)
+		goto invalid;
+	f = open_memstream(&s, &len);
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%s:%s", addr, deny ? "deny" : "allow");
+	for (i = 0; i < n; i++) {
+		q = quote_for(values[i]);
+		fprintf(f, ",%s=%c%s%c", names[i], q, values[i], q);
+	}
+	if (fclose(f) != 0) {
+		free(s);
+		errno = ENOMEM;
+		return -1;
+	}
+	*out = s;
+	*outlen = len;
+	return 0;
+invalid:
+	errno = EINVAL;
 	return -1;
 }

@@ -112,6 +112,15 @@ int rules_line_records(const struct rules_file *rf, size_t idx, rules_record_fn 
 int rules_file_set_line(struct rules_file *rf, size_t idx, const char *text, size_t len);
 int rules_file_insert_line(struct rules_file *rf, size_t idx, const char *text, size_t len);
 int rules_file_delete_line(struct rules_file *rf, size_t idx);
+/* The text of a rule line (no '\n'): ADDR:allow or ADDR:deny, then
+ * ,NAME=QVALUEQ per variable, Q being the first of " ' / | % ! ~ that the
+ * value does not contain. *out is malloc'd. Returns 0, or -1 with errno
+ * EINVAL (a newline anywhere, '=' in a name, ':' in an IPv4 address, or a
+ * value holding every quote) or ENOMEM. rules_file_set_line and
+ * rules_file_insert_line check the rest. */
+int rules_rule_format(const char *addr, int deny, const char *const *names,
+    const char *const *values, size_t n, char **out, size_t *outlen);
+
 /* The index of the first rule line whose address is addr, or -1. */
 long rules_file_find_rule(const struct rules_file *rf, const char *addr, size_t addrlen);
 

@@ -351,3 +351,30 @@ Test(rules_lib, cache_interval_skips_the_stat)
 	free(path);
 	free(next);
 }
+
+Test(rules_lib, formatted_rules_compile_to_their_values)
+{
+	static const char *const names[] = { "RELAYCLIENT", "GREETING", "PATH" };
+	static const char *const values[] = { "", "say \"hi\"", "/a/b" };
+	struct rules_file rf;
+	struct keys k = { "" };
+	char *line;
+	size_t len;
+
+	cr_assert_eq(rules_rule_format("10.1.", 0, names, values, 3, &line, &len), 0);
+	cr_expect_str_eq(line, "10.1.:allow,RELAYCLIENT=\"\",GREETING='say \"hi\"',PATH=\"/a/b\"");
+	parse(&rf, "# office\n", 0);
+	cr_assert_eq(rules_file_insert_line(&rf, 1, line, len), 0);
+	cr_assert_eq(rules_file_records(&rf, collect, &k), 0);
+	cr_expect_str_eq(k.buf, "10.1. ");
+	cr_assert_eq(rf.lines[1].nvars, 3);
+	cr_expect_eq(rf.vars[rf.lines[1].var_first + 1].value_len, 8);
+	free(line);
+	rules_file_free(&rf);
+	cr_expect_eq(rules_rule_format("1.2.3.4:x", 1, NULL, NULL, 0, &line, &len), -1);
+	cr_expect_eq(rules_rule_format("1.2.3.4", 1, names, (const char *const[]){ "\"'/|%!~" },
+	    1, &line, &len), -1);
+	cr_assert_eq(rules_rule_format("2001:db8::1", 1, NULL, NULL, 0, &line, &len), 0);
+	cr_expect_str_eq(line, "2001:db8::1:deny");
+	free(line);
+}
