@@ -218,6 +218,14 @@ child_exec(int infd, int outfd, int errfd, char *const argv[],
 		else if (dup2(o->pass_fd, o->pass_fd_as) == -1)
 			_exit(127);
 	}
+	/* Nothing of the test process (Criterion's pipes) leaks into the
+	 * program: what a test sees in a child's fds is the program's doing. */
+	if (o->pass_fd != -1) {
+		if (o->pass_fd_as > 3)
+			close_range(3, (unsigned)o->pass_fd_as - 1, 0);
+		close_range((unsigned)o->pass_fd_as + 1, ~0U, 0);
+	} else
+		close_range(3, ~0U, 0);
 	if (o->cwd != NULL && chdir(o->cwd) == -1)
 		_exit(127);
 	if (o->setup != NULL && o->setup(o->setup_arg) == -1)

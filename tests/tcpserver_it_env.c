@@ -1,8 +1,10 @@
 /* tcpserver_it_env.c: the child's environment from mailstack-tcpserver
  * equals the real tcpserver's, including unset semantics and rule variables. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tcpserver_it.h"
 
@@ -102,4 +104,45 @@ Test(it_env, local_name_passed_raw)
 {
 	env_compare((const char *const[]){ "-l", "we:ird%na me", NULL }, NULL,
 	    NULL, (const char *const[]){ "TCPLOCALHOST=we:ird%na me\n", NULL });
+}
+
+/* The descriptors the child's program starts with: the connection on 0
+ * and 1, the listener's stderr, and whatever the listener inherited (here
+ * a pipe on 7); nothing of the listener's own (listening socket, pipes). */
+static char *
+fds_run(enum it_flavour f, const void *arg)
+{
+	static const char *const prog[] = { "/bin/ls", "/proc/self/fd", NULL };
+	struct harness_opts ho = HARNESS_OPTS_ZERO;
+	const char *dir = harness_tmpdir();
+	struct it_server s;
+	char *reply = NULL;
+	int pfd[2];
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
+	ho.pass_fd = pfd[0];
+	ho.pass_fd_as = 7;
+	if (it_server_start_with(&s, f, dir, arg, "127.0.0.1", prog, NULL,
+	    &ho) == 0)
+		reply = it_fetch(&s, 4, NULL, NULL, NULL);
+	close(pfd[0]);
+	close(pfd[1]);
+	it_server_free(&s);
+	return reply;
+}
+
+Test(it_env, child_descriptors)
+{
+	static const char *const needles[] = { "0\n1\n2\n3\n7\n", NULL };
+
+	it_compare(fds_run, NULL, needles);
+}
+
+Test(it_env, child_descriptors_with_rules)
+{
+	static const char *const opts[] = { "-X", "-x", "missing.cdb", NULL };
+	static const char *const needles[] = { "0\n1\n2\n", NULL };
+
+	it_compare(fds_run, opts, needles);
 }
