@@ -146,3 +146,28 @@ Test(it_env, child_descriptors_with_rules)
 
 	it_compare(fds_run, opts, needles);
 }
+
+/* The program starts with no signal blocked or ignored (the listener
+ * ignores SIGPIPE and blocks SIGCHLD for itself only). */
+static char *
+signals_run(enum it_flavour f, const void *arg)
+{
+	static const char *const prog[] = { "/bin/grep", "-E",
+	    "^Sig(Blk|Ign)", "/proc/self/status", NULL };
+	const char *dir = harness_tmpdir();
+	struct it_server s;
+	char *reply = NULL;
+
+	cr_assert_not_null(dir);
+	if (it_server_start(&s, f, dir, arg, "127.0.0.1", prog, NULL) == 0)
+		reply = it_fetch(&s, 4, NULL, NULL, NULL);
+	it_server_free(&s);
+	return reply;
+}
+
+Test(it_env, child_signal_state)
+{
+	static const char *const needles[] = { "SigBlk:", "SigIgn:", NULL };
+
+	it_compare(signals_run, NULL, needles);
+}
