@@ -360,3 +360,38 @@ Test(rules_vectors, tcprulescheck_v_names_the_source_line)
 	free(cdb);
 	free(bin);
 }
+
+/* Our options: -n writes nothing, -c expands CIDR, -s makes warnings
+ * fatal, -f reads a file and names it in messages. */
+Test(rules_vectors, tcprules_options)
+{
+	char *bin = rules_util_top("rules/tcprules/mailstack-tcprules");
+	char *in = rules_util_path(rules_test_tmp, "in.rules");
+	char *cdb = rules_util_path(rules_test_tmp, "x.cdb");
+	char *errp = rules_util_path(rules_test_tmp, "err"), *err, *got;
+	char *check[] = { bin, "-n", NULL };
+	char *cidr[] = { bin, "-c", "x.cdb", "x.tmp", NULL };
+	char *strict[] = { bin, "-s", "-f", in, "x.cdb", "x.tmp", NULL };
+	size_t len;
+
+	cr_assert_eq(rules_util_write(in, "10.0.0.0/8:deny\n", 16), 0);
+	cr_expect_eq(rules_util_run(rules_test_tmp, check, NULL, in, NULL, errp), 0);
+	cr_expect(!rules_util_exists(cdb), "-n wrote a cdb");
+	err = rules_util_read(errp, NULL);
+	cr_expect(strstr(err, "-:1:9: warning: ") != NULL, "got %s", err);
+	free(err);
+	cr_expect_eq(rules_util_run(rules_test_tmp, cidr, NULL, in, NULL, errp), 0);
+	got = rules_util_read(cdb, &len);
+	cr_assert_not_null(got);
+	cr_expect(memmem(got + 2048, len - 2048, "10.", 3) != NULL, "no key 10.");
+	cr_expect(memmem(got, len, "10.0.0.0/8", 10) == NULL, "the CIDR text was stored");
+	free(got);
+	cr_expect_eq(rules_util_run(rules_test_tmp, strict, NULL, NULL, NULL, errp), 100);
+	err = rules_util_read(errp, NULL);
+	cr_expect(strstr(err, "in.rules:1:9: a.b.c.d/n") != NULL, "got %s", err);
+	free(err);
+	free(errp);
+	free(cdb);
+	free(in);
+	free(bin);
+}
