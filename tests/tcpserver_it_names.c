@@ -201,6 +201,13 @@ Test(it_names, ptr_name_lower_cased)
 	names_compare(&z, NULL, NULL, "\nTCPREMOTEHOST=client.example.com\n");
 }
 
+Test(it_names, underscore_kept)
+{
+	struct zone z = { "mail_gw.example.com", NULL, NULL };
+
+	names_compare(&z, NULL, NULL, "\nTCPREMOTEHOST=mail_gw.example.com\n");
+}
+
 Test(it_names, odd_bytes_escaped)
 {
 	struct zone z = { "we!rd\001x_y-z.example.com", NULL, NULL };
