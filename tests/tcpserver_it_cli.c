@@ -16,7 +16,8 @@ struct run_result {
 	char *err;	/* stderr with the program name turned into "tcpserver" */
 };
 
-/* Replaces every "NAME: " line prefix with "tcpserver: ". */
+/* Replaces the program name with "tcpserver" where 0.88 prints its own:
+ * the "NAME: " line prefix and the word after "usage: ". */
 static char *
 unprefix(const char *text, enum it_flavour f)
 {
@@ -35,6 +36,12 @@ unprefix(const char *text, enum it_flavour f)
 			fputs("tcpserver", mf);
 			text += nlen;
 			n -= nlen;
+			if (strncmp(text, ": usage: ", 9) == 0 &&
+			    strncmp(text + 9, name, nlen) == 0) {
+				fputs(": usage: tcpserver", mf);
+				text += 9 + nlen;
+				n -= 9 + nlen;
+			}
 		}
 		fprintf(mf, "%.*s\n", (int)n, text);
 		text += n + (text[n] == '\n');
@@ -68,8 +75,8 @@ run_bin(enum it_flavour f, const char *const *args)
 	return r;
 }
 
-/* Same exit code; same stderr, except that a usage line only has to be
- * one (ours may list its extra options). */
+/* Same exit code, same stderr (the usage line byte for byte: ours lists
+ * its extra options only in its manual). */
 static void
 cli_compare(const char *const *args, int want_code)
 {
@@ -86,11 +93,7 @@ cli_compare(const char *const *args, int want_code)
 	for (; rl != NULL; rl = strtok_r(NULL, "\n", &rs),
 	    ol = strtok_r(NULL, "\n", &os)) {
 		cr_assert_not_null(ol, "ours lacks the line: %s", rl);
-		if (strncmp(rl, "tcpserver: usage: ", 18) == 0)
-			cr_expect(strncmp(ol, rl, 18) == 0,
-			    "not a usage line: %s", ol);
-		else
-			cr_expect_str_eq(ol, rl);
+		cr_expect_str_eq(ol, rl);
 	}
 	cr_expect_null(ol, "ours has an extra line: %s", ol);
 	free(real.err);
@@ -221,4 +224,58 @@ Test(it_cli, sigterm_exits_0_and_child_keeps_serving)
 Test(it_cli, bad_port_reported_before_missing_program)
 {
 	cli_compare((const char *const[]){ "127.0.0.1", "25x", NULL }, 111);
+}
+
+Test(it_cli, limit_0_accepted)
+{
+	/* "-c 0" is taken by both (and then never accepts); the status line
+	 * says so. Checked through the start-up log of a running server. */
+	const char *dir = harness_tmpdir();
+	static const char *const prog[] = { "/bin/true", NULL };
+	static const char *const opts[] = { "-v", "-c", "0", NULL };
+	struct it_server real, ours;
+	char *log, *rl, *ol;
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(it_server_start(&real, IT_REAL, dir, opts, "127.0.0.1",
+	    prog, NULL), 0);
+	cr_assert_eq(harness_wait_stderr(&real.proc, ": status: ", 1,
+	    HARNESS_TIMEOUT_MS), 0);
+	cr_assert_eq(it_server_start(&ours, IT_OURS, dir, opts, "127.0.0.1",
+	    prog, NULL), 0, "%s refused -c 0", it_bin(IT_OURS));
+	cr_expect_eq(harness_wait_stderr(&ours.proc, ": status: ", 1,
+	    HARNESS_TIMEOUT_MS), 0);
+	log = harness_stderr(&real.proc);
+	rl = unprefix(log, IT_REAL);
+	free(log);
+	log = harness_stderr(&ours.proc);
+	ol = unprefix(log, IT_OURS);
+	free(log);
+	cr_expect_str_eq(ol, rl);
+	free(rl);
+	free(ol);
+	it_server_free(&real);
+	it_server_free(&ours);
+}
+
+/* A documented difference: numbers are checked (0.88 reads "3x" as 3 and
+ * "abc" as 0). */
+static void
+strict_number_check(const char *opt, const char *value)
+{
+	struct run_result ours = run_bin(IT_OURS, (const char *const[]){ opt,
+	    value, "127.0.0.1", "0", "/bin/true", NULL });
+
+	cr_expect_eq(ours.code, 100, "%s %s: exit %d", opt, value, ours.code);
+	cr_expect(strstr(ours.err, "tcpserver: usage: tcpserver ") != NULL,
+	    "%s %s: no usage line:\n%s", opt, value, ours.err);
+	free(ours.err);
+}
+
+Test(it_cli, numbers_checked)
+{
+	strict_number_check("-c", "3x");
+	strict_number_check("-c", "abc");
+	strict_number_check("-b", "-1");
+	strict_number_check("-t", "2s");
 }
