@@ -171,3 +171,13 @@ Test(it_env, child_signal_state)
 
 	it_compare(signals_run, NULL, needles);
 }
+
+/* The same through ours' fork path (a banner asks for per-connection
+ * work, so no vfork). */
+Test(it_env, child_signal_state_with_banner)
+{
+	static const char *const opts[] = { "-B", "hi\n", NULL };
+	static const char *const needles[] = { "hi\nSigBlk:", NULL };
+
+	it_compare(signals_run, opts, needles);
+}

@@ -127,6 +127,10 @@ Test(it_limits, per_ip_refusal_sends_msg_and_logs_deny)
 	line = it_log_line(log, ": deny ");
 	cr_expect(line != NULL && strstr(line, "MAXCONNIP") != NULL,
 	    "deny line does not name the reason: %s\n%s", line, log);
+	/* refused in the listener: no child, so pid 0 and no end line */
+	cr_expect(line != NULL && strstr(line, ": deny 0 ") != NULL,
+	    "deny line without pid 0: %s", line);
+	cr_expect_eq(harness_count(log, ": end "), 0, "an end line:\n%s", log);
 	free(line);
 	free(log);
 	free(reply);
