@@ -1,6 +1,7 @@
 /* tcpserver_it_cli.c: usage errors, fatal start-up errors, -q and SIGTERM
  * of mailstack-tcpserver against the real tcpserver. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,4 +279,38 @@ Test(it_cli, numbers_checked)
 	strict_number_check("-c", "abc");
 	strict_number_check("-b", "-1");
 	strict_number_check("-t", "2s");
+}
+
+/* Signals other than TERM keep their default action in both: the listener
+ * dies of them (there is no reload on HUP). */
+static int
+killed_by(enum it_flavour f, int sig)
+{
+	const char *dir = harness_tmpdir();
+	static const char *const prog[] = { "/bin/true", NULL };
+	struct it_server s;
+	int code = -1;
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(it_server_start(&s, f, dir, NULL, "127.0.0.1", prog,
+	    NULL), 0, "%s did not start", it_bin(f));
+	kill(s.proc.pid, sig);
+	if (harness_wait_exit(&s.proc, HARNESS_TIMEOUT_MS) == 0)
+		code = harness_exit_code(s.proc.status);
+	it_server_free(&s);
+	return code;
+}
+
+Test(it_cli, other_signals_keep_default_action)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGUSR1, SIGALRM };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int real = killed_by(IT_REAL, sigs[i]);
+
+		cr_assert_eq(real, 128 + sigs[i], "scenario broken: %d", real);
+		cr_expect_eq(killed_by(IT_OURS, sigs[i]), real, "signal %d",
+		    sigs[i]);
+	}
 }

@@ -181,3 +181,45 @@ Test(it_env, child_signal_state_with_banner)
 
 	it_compare(signals_run, opts, needles);
 }
+
+/* The connection as the program gets it: -D sets TCP_NODELAY, nothing
+ * else changes, and it is blocking. */
+static char *
+sockopts_run(enum it_flavour f, const void *arg)
+{
+	const char *const prog[] = { it_child("sockopts.py"), NULL };
+	const char *dir = harness_tmpdir();
+	struct it_server s;
+	char *reply = NULL;
+
+	cr_assert_not_null(dir);
+	if (it_server_start(&s, f, dir, arg, "127.0.0.1", prog, NULL) == 0)
+		reply = it_fetch(&s, 4, NULL, NULL, NULL);
+	it_server_free(&s);
+	return reply;
+}
+
+Test(it_env, socket_options_default)
+{
+	static const char *const needles[] = { "TCP_NODELAY=0\n",
+	    "O_NONBLOCK=0\n", NULL };
+
+	it_compare(sockopts_run, NULL, needles);
+}
+
+Test(it_env, socket_options_nodelay)
+{
+	static const char *const opts[] = { "-D", NULL };
+	static const char *const needles[] = { "TCP_NODELAY=1\n", NULL };
+
+	it_compare(sockopts_run, opts, needles);
+}
+
+Test(it_env, socket_options_nodelay_slow_path)
+{
+	static const char *const opts[] = { "-D", "-B", "", "-x", "none.cdb",
+	    "-X", NULL };
+	static const char *const needles[] = { "TCP_NODELAY=1\n", NULL };
+
+	it_compare(sockopts_run, opts, needles);
+}

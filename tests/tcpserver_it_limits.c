@@ -14,10 +14,11 @@ TestSuite(it_limits, .fini = harness_cleanup, .timeout = 30);
 static const char *const no_env[] = { NULL };
 
 /* Starts a greet-cat.sh server of flavour f with opts (and rules text
- * compiled to -x when not NULL). */
-static void
-start(struct it_server *s, enum it_flavour f, const char *const *opts,
-    const char *rules)
+ * compiled to -x when not NULL), env added to its environment; returns
+ * its directory. */
+static const char *
+start_env(struct it_server *s, enum it_flavour f, const char *const *opts,
+    const char *rules, const char *const *env)
 {
 	const char *dir = harness_tmpdir();
 	const char *const prog[] = { it_child("greet-cat.sh"), NULL };
@@ -25,8 +26,16 @@ start(struct it_server *s, enum it_flavour f, const char *const *opts,
 
 	cr_assert_not_null(dir);
 	it_opts_rules(dir, opts, rules, o, 16);
-	cr_assert_eq(it_server_start(s, f, dir, o, "127.0.0.1", prog, no_env),
+	cr_assert_eq(it_server_start(s, f, dir, o, "127.0.0.1", prog, env),
 	    0, "%s did not start", it_bin(f));
+	return dir;
+}
+
+static const char *
+start(struct it_server *s, enum it_flavour f, const char *const *opts,
+    const char *rules)
+{
+	return start_env(s, f, opts, rules, no_env);
 }
 
 /* A client whose child is running: connected and greeted. */
@@ -288,5 +297,93 @@ Test(it_limits, readiness_fd_gets_newline_then_eof)
 	cr_expect_str_eq(buf, "\n");
 	close(hold(&s, NULL));
 	close(pfd[0]);
+	it_server_free(&s);
+}
+
+Test(it_limits, environment_gives_defaults)
+{
+	struct it_server s;
+	char *reply;
+	int a;
+
+	start_env(&s, IT_OURS, NULL, NULL, (const char *const[]){
+	    "MAXCONNIP=1", "DIEMSG=full", NULL });
+	a = hold(&s, NULL);
+	reply = refused(&s, NULL);
+	cr_expect_str_eq(reply, "full\r\n");
+	free(reply);
+	close(a);
+	it_server_free(&s);
+}
+
+Test(it_limits, rule_gives_one_address_more_room)
+{
+	struct it_server s;
+	char *reply;
+	int a, b;
+
+	start(&s, IT_OURS, (const char *const[]){ "-C", "1:busy\\r\\n", NULL },
+	    "127.0.0.1:allow,MAXCONNIP=\"2\",DIEMSG=\"rule says no\"\n");
+	a = hold(&s, NULL);
+	b = hold(&s, NULL);
+	reply = refused(&s, NULL);
+	/* the rule's DIEMSG comes before the -C message */
+	cr_expect_str_eq(reply, "rule says no\r\n");
+	free(reply);
+	close(a);
+	close(b);
+	a = hold(&s, "127.0.0.2");
+	reply = refused(&s, "127.0.0.2");
+	cr_expect_str_eq(reply, "busy\r\n", "-C does not hold elsewhere");
+	free(reply);
+	close(a);
+	it_server_free(&s);
+}
+
+Test(it_limits, rule_variables_reach_the_program)
+{
+	const char *dir = harness_tmpdir();
+	static const char *const lines[] = { NULL };
+	const char *o[8];
+	char *out;
+
+	cr_assert_not_null(dir);
+	it_opts_rules(dir, NULL, "127.0.0.1:allow,MAXCONNIP=\"3\","
+	    "DIEMSG=\"x\"\n", o, 8);
+	out = it_env_run(IT_OURS, dir, o, NULL, NULL, lines);
+	cr_assert_not_null(out, "%s did not serve", it_bin(IT_OURS));
+	cr_expect(it_has_line(out, "MAXCONNIP=3") && it_has_line(out,
+	    "DIEMSG=x"), "rule variables missing:\n%s", out);
+	free(out);
+}
+
+/* The listener keeps the rules mapped for its limits; a recompiled file
+ * must take effect (the check may lag a little, so retry, bounded). */
+Test(it_limits, recompiled_limits_take_effect)
+{
+	struct it_server s;
+	const char *dir;
+	char *reply, *cdb, buf[16];
+	long long deadline;
+	int fd = -1;
+
+	dir = start(&s, IT_OURS, NULL, "127.0.0.2:allow,MAXCONNIP=\"0\"\n");
+	reply = refused(&s, "127.0.0.2");
+	cr_expect_str_eq(reply, "", "not refused at first");
+	free(reply);
+	cdb = it_rules_compile(dir, "rules",
+	    "127.0.0.2:allow,MAXCONNIP=\"5\"\n");
+	cr_assert_not_null(cdb);
+	free(cdb);
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	do {
+		if (fd != -1)
+			close(fd);
+		fd = harness_connect(4, "127.0.0.2", s.port,
+		    HARNESS_TIMEOUT_MS);
+		harness_read_upto(fd, buf, sizeof(buf), 6, 1000);
+	} while (strcmp(buf, "hello\n") != 0 && harness_now_ms() < deadline);
+	cr_expect_str_eq(buf, "hello\n", "new limit never applied");
+	close(fd);
 	it_server_free(&s);
 }
