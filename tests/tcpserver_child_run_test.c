@@ -642,3 +642,39 @@ Test(child_run, ident_answer_reaches_env_log_and_rules)
 	assert_log(&r, "127.0.0.1", "ok", "0:127.0.0.1", ":127.0.0.1:jo?x");
 	free((char *)o.rules_path);
 }
+
+/* A PTR name glibc refuses (odd bytes) still reaches the program escaped as
+ * 0.88 escapes it (as the real one showed in tests/tcpserver_it_names.c),
+ * and IPv6 clients are named through ip6.arpa. */
+Test(child_run, dns_odd_bytes_escaped_and_ipv6_names)
+{
+	char *prog[] = { "/usr/bin/env", NULL };
+	char nibbles[80] = "1.";
+	struct fakedns_record recs[] = {
+		{ FAKEDNS_PTR, "1.0.0.127.in-addr.arpa", "we!rd\001x_y-z.Example.com" },
+		{ FAKEDNS_PTR, nibbles, "V6.Example.com" },
+	};
+	struct server_options o;
+	struct run r;
+	pid_t dns;
+	int i;
+
+	for (i = 0; i < 31; i++)
+		strcat(nibbles, "0.");
+	strcat(nibbles, "ip6.arpa");
+	dns_world();
+	dns = fakedns_start(recs, 2);
+	cr_assert_neq(dns, -1, "fake DNS server");
+	opts_default(&o, prog);
+	o.remote_host_lookup = 1;
+	run_conn(&r, &o, "127.0.0.1", "127.0.0.1", NULL);
+	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
+	assert_var(&r, "TCPREMOTEHOST", "we\\041rd\\001x_y-z.example.com");
+	assert_log(&r, "127.0.0.1", "ok", "name:127.0.0.1",
+	    "we\\041rd\\001x_y-z.example.com:127.0.0.1:");
+	run_conn(&r, &o, "::1", "::1", NULL);
+	dns_stop(dns);
+	cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
+	assert_var(&r, "TCPREMOTEHOST", "v6.example.com");
+	assert_var(&r, "TCP6REMOTEHOST", "v6.example.com");
+}

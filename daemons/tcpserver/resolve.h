@@ -8,12 +8,14 @@
 #include "ip.h"
 #include "strbuf.h"
 
-/* Room for any name getnameinfo returns (NI_MAXHOST). */
+/* Room for any host name (NI_MAXHOST). */
 #define RESOLVE_NAME_MAX 1025
 
 /* The PTR name of ip (v4-mapped addresses are asked as IPv4) into name,
- * as the resolver writes it (RFC 1035 escapes "\." and "\DDD" possible).
- * 1 found, 0 no name or any failure (tcpserver's DNS failures are silent). */
+ * from the system resolver (/etc/hosts, then DNS). A name glibc refuses
+ * (bytes outside host-name syntax) is fetched from DNS directly and comes
+ * with RFC 1035 escapes ("\.", "\DDD"). 1 found, 0 no name or any
+ * failure (tcpserver's DNS failures are silent). */
 int resolve_ptr(const struct ip_addr *ip, char name[RESOLVE_NAME_MAX]);
 
 /* The -p check: 1 when one of name's addresses (A for IPv4 and v4-mapped
