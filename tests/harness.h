@@ -49,8 +49,9 @@ char *harness_write_file(const char *dir, const char *name, const void *p,
 char *harness_read_file(const char *path, size_t *len);
 
 /* Starts argv[0] (a path) with exactly envp (NULL = empty environment) in a
- * new process group, stdout on a pipe and stderr in a file in dir. Returns 0
- * or -1 with errno. */
+ * new process group, stdout on a pipe, stderr in a file in dir, signals
+ * at their defaults and no other descriptor of the test (but o->pass_fd).
+ * Returns 0 or -1 with errno. */
 int harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
     char *const envp[], const struct harness_opts *o);
 /* fork() for a helper written in C (a fake identd): the child gets its

@@ -16,7 +16,9 @@ struct it_server {
 	long port;		/* from the -1 line, -1 if it never came */
 };
 
-/* Paths of the programs under test and of the test children. */
+/* Paths of the programs under test and of the test children. The
+ * environment variable MAILSTACK_IT_OURS replaces ours (pointed at
+ * /usr/bin/tcpserver, it checks the suite itself). */
 const char *it_bin(enum it_flavour f);
 const char *it_prog_name(enum it_flavour f);
 /* $MAILSTACK_TOP/tests/bin/NAME, malloc'd and never freed (tests are
