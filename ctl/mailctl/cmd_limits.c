@@ -1,0 +1,87 @@
+/* cmd_limits.c: mailctl limits SERVICE [--max N] [--per-ip N] [--per-network N]: show, or PATCH. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/mailctl/ctl.h"
+#include "ctl/mailctl/view.h"
+
+static const char *const limits_heads[] = { "KEY", "VALUE" };
+
+int
+view_limits(json_t *limits, FILE *out)
+{
+	static const char *const keys[] = {
+		"max_connections", "max_per_ip", "max_per_network"
+	};
+	struct table t;
+	char cell[64];
+	size_t i;
+
+	if (table_init(&t, 2, limits_heads, "ll") == -1) {
+		table_free(&t);
+		return -1;
+	}
+	t.headless = 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		table_add(&t, keys[i]);
+		if (i == 0)
+			ctl_cell(cell, sizeof(cell), json_object_get(limits, keys[i]));
+		else
+			view_limit_cell(cell, sizeof(cell), json_object_get(limits, keys[i]));
+		table_add(&t, cell);
+	}
+	return view_finish(&t, out);
+}
+
+char *
+limits_patch_body(const struct cli *c)
+{
+	json_t *o = json_object();
+	char *s = NULL;
+	int r = 0;
+
+	if (o == NULL)
+		return NULL;
+	if (c->set & CLI_HAS_MAX)
+		r |= json_object_set_new(o, "max_connections", json_integer((json_int_t)c->max));
+	if (c->set & CLI_HAS_PER_IP)
+		r |= json_object_set_new(o, "max_per_ip", json_integer((json_int_t)c->per_ip));
+	if (c->set & CLI_HAS_PER_NETWORK)
+		r |= json_object_set_new(o, "max_per_network",
+		    json_integer((json_int_t)c->per_network));
+	if (r == 0)
+		s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+static int
+limits_show(const struct ctl *x, json_t *root)
+{
+	return view_limits(root, x->out);
+}
+
+int
+cmd_limits(const struct ctl *x)
+{
+	struct ctl_call call = { "GET", NULL, NULL, NULL, 0, NULL, NULL };
+	char path[128], *body = NULL;
+	int code;
+
+	snprintf(path, sizeof(path), "/v1/services/%s/limits", x->cli->service);
+	call.path = path;
+	if (x->cli->set & CLI_LIMITS_SET) {
+		if ((body = limits_patch_body(x->cli)) == NULL) {
+			ctl_complain(x, "out of memory");
+			return CTL_EX_LOCAL;
+		}
+		call.method = "PATCH";
+		call.ctype = "application/json";
+		call.body = body;
+		call.bodylen = strlen(body);
+	}
+	code = ctl_run(x, &call, limits_show);
+	free(body);
+	return code;
+}

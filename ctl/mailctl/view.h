@@ -1,0 +1,31 @@
+/* view.h: API replies (parsed JSON) turned into tables for people. Pure
+ * formatting, no I/O but the stream given, so that tests call them directly. */
+#ifndef MAILSTACK_CTL_VIEW_H
+#define MAILSTACK_CTL_VIEW_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "ctl/mailctl/table.h"
+
+/* Each returns 0, or -1 (ENOMEM). */
+/* The services array of GET /v1/services: one row per service. */
+int view_status(json_t *services, FILE *out);
+/* One object of GET /v1/services/NAME: a key-value list. */
+int view_service(json_t *service, FILE *out);
+/* The connections array: IP COUNT LIMIT SOURCE OLDEST PIDS, OLDEST as
+ * the age at now. */
+int view_who(json_t *conns, long long now, FILE *out);
+/* A limits object: a key-value list. */
+int view_limits(json_t *limits, FILE *out);
+/* The rules array of GET .../rules. */
+int view_rules(json_t *rules, FILE *out);
+/* The entries array of GET /v1/audit; only the last `last` (0 = all). */
+int view_audit(json_t *entries, size_t last, FILE *out);
+
+/* Shared cell formatters. */
+void view_limit_cell(char *buf, size_t len, json_t *v);	/* 0 = "none" */
+/* Writes t and frees it; 0 or -1. */
+int view_finish(struct table *t, FILE *out);
+
+#endif
