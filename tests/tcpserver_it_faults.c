@@ -129,6 +129,43 @@ Test(it_faults, fork_failure_with_preset_says_busy)
 	it_server_free(&s);
 }
 
+/* Ours only (0.88 retries accept in a busy loop, silently): with
+ * RLIMIT_NOFILE 0 the listener can open nothing (accept fails, and so
+ * does poll); it warns, pauses instead of spinning, and serves the waiting
+ * client once descriptors are back. */
+Test(it_faults, accept_without_descriptors_pauses_then_serves)
+{
+	const char *dir = harness_tmpdir();
+	const char *const prog[] = { it_child("greet-cat.sh"), NULL };
+	struct it_server s;
+	struct rlimit old, tight;
+	char buf[16], *log;
+	int c, warnings;
+
+	cr_assert_not_null(dir);
+	cr_assert_eq(it_server_start(&s, IT_OURS, dir, NULL, "127.0.0.1", prog,
+	    NULL), 0, "%s did not start", it_bin(IT_OURS));
+	cr_assert_eq(prlimit(s.proc.pid, RLIMIT_NOFILE, NULL, &old), 0);
+	tight = old;
+	tight.rlim_cur = 0;
+	cr_assert_eq(prlimit(s.proc.pid, RLIMIT_NOFILE, &tight, NULL), 0);
+	c = harness_connect(4, NULL, s.port, HARNESS_TIMEOUT_MS);
+	cr_assert_neq(c, -1);
+	cr_expect_eq(harness_wait_stderr(&s.proc, "warning: ", 1,
+	    HARNESS_TIMEOUT_MS), 0, "no warning");
+	harness_sleep_ms(500);
+	log = harness_stderr(&s.proc);
+	warnings = harness_count(log, "warning: ");
+	/* a pause of 100 ms gives about 5; a busy loop thousands */
+	cr_expect_leq(warnings, 50, "%d warnings in 0.5 s: spinning", warnings);
+	free(log);
+	cr_assert_eq(prlimit(s.proc.pid, RLIMIT_NOFILE, &old, NULL), 0);
+	harness_read_upto(c, buf, sizeof(buf), 6, HARNESS_TIMEOUT_MS);
+	cr_expect_str_eq(buf, "hello\n", "waiting client not served");
+	close(c);
+	it_server_free(&s);
+}
+
 /* What ids.sh prints as the child of flavour f with opts and env. */
 static char *
 child_ids(enum it_flavour f, const char *const *opts, const char *const *env)
