@@ -147,6 +147,22 @@ Test(it_env, child_descriptors_with_rules)
 	it_compare(fds_run, opts, needles);
 }
 
+/* The raw reply of one client of PROG run with OPTS by flavour f. */
+static char *
+prog_reply(enum it_flavour f, const char *const *opts,
+    const char *const *prog)
+{
+	const char *dir = harness_tmpdir();
+	struct it_server s;
+	char *reply = NULL;
+
+	cr_assert_not_null(dir);
+	if (it_server_start(&s, f, dir, opts, "127.0.0.1", prog, NULL) == 0)
+		reply = it_fetch(&s, 4, NULL, NULL, NULL);
+	it_server_free(&s);
+	return reply;
+}
+
 /* The program starts with no signal blocked or ignored (the listener
  * ignores SIGPIPE and blocks SIGCHLD for itself only). */
 static char *
@@ -154,15 +170,8 @@ signals_run(enum it_flavour f, const void *arg)
 {
 	static const char *const prog[] = { "/bin/grep", "-E",
 	    "^Sig(Blk|Ign)", "/proc/self/status", NULL };
-	const char *dir = harness_tmpdir();
-	struct it_server s;
-	char *reply = NULL;
 
-	cr_assert_not_null(dir);
-	if (it_server_start(&s, f, dir, arg, "127.0.0.1", prog, NULL) == 0)
-		reply = it_fetch(&s, 4, NULL, NULL, NULL);
-	it_server_free(&s);
-	return reply;
+	return prog_reply(f, arg, prog);
 }
 
 Test(it_env, child_signal_state)
@@ -188,15 +197,8 @@ static char *
 sockopts_run(enum it_flavour f, const void *arg)
 {
 	const char *const prog[] = { it_child("sockopts.py"), NULL };
-	const char *dir = harness_tmpdir();
-	struct it_server s;
-	char *reply = NULL;
 
-	cr_assert_not_null(dir);
-	if (it_server_start(&s, f, dir, arg, "127.0.0.1", prog, NULL) == 0)
-		reply = it_fetch(&s, 4, NULL, NULL, NULL);
-	it_server_free(&s);
-	return reply;
+	return prog_reply(f, arg, prog);
 }
 
 Test(it_env, socket_options_default)
