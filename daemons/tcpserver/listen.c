@@ -1,6 +1,7 @@
 /* listen.c: resolving host and port, and the listening socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -83,6 +84,8 @@ void
 listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
     int *dualstack)
 {
+	struct in_addr legacy;
+
 	*dualstack = 0;
 	if (o->host[0] == '\0' || strcmp(o->host, "0") == 0 ||
 	    strcmp(o->host, "::") == 0) {
@@ -91,8 +94,14 @@ listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
 		any_address(o, ip, dualstack);
 		return;
 	}
-	if (ip_parse(o->host, ip) < 0)
+	if (ip_parse(o->host, ip) < 0) {
+		/* getaddrinfo takes inet_aton's old forms ("7" is 0.0.0.7,
+		 * "127.1", "0x7f.1"); 0.88 took them for names that have no
+		 * address, and a typo should not bind somewhere odd. */
+		if (inet_aton(o->host, &legacy) != 0)
+			die_x(EX_TEMP, "no IP address for %s", o->host);
 		resolve_name(o, ip);
+	}
 	if (ip->family == AF_INET6 && ip_is_v4mapped(ip) && o->family == 4)
 		ip_unmap(ip);
 	if (ip->family == AF_INET6 && o->family == 4)
@@ -146,16 +155,14 @@ interface_index(const struct server_options *o)
 }
 
 void
-listen_open(struct listener *l, const struct server_options *o)
+listen_open(struct listener *l, const struct server_options *o,
+    unsigned port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	unsigned port, scope;
+	unsigned scope;
 	int dualstack, one = 1;
 
-	if (listen_parse_port(o->port, &port) < 0)
-		die_x(EX_TEMP, "unable to figure out port number for %s",
-		    o->port);
 	listen_resolve_host(o, &l->addr, &dualstack);
 	scope = interface_index(o);
 	l->fd = open_socket(o, &l->addr, dualstack);

@@ -25,8 +25,10 @@ int listen_parse_port(const char *s, unsigned *port);
 void listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
     int *dualstack);
 
-/* Resolves, creates, binds and listens as o says; dies on failure with
- * tcpserver's words ("unable to bind: address already used", exit 111). */
-void listen_open(struct listener *l, const struct server_options *o);
+/* Resolves the host, creates, binds port (from listen_parse_port) and
+ * listens as o says; dies on failure with tcpserver's words ("unable to
+ * bind: address already used", exit 111). */
+void listen_open(struct listener *l, const struct server_options *o,
+    unsigned port);
 
 #endif

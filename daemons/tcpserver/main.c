@@ -72,14 +72,20 @@ main(int argc, char **argv)
 	static struct server_options o;
 	static struct server s;
 	char err[256];
+	unsigned port;
 
 	log_set_prog(argv[0]);
 	fill_std_fds();
 	if (options_parse(&o, argc, argv, err, sizeof err) < 0)
 		usage(&o, err);
 	log_verbosity = o.verbosity;
+	/* 0.88's order: port, then program, then the host's address. */
+	if (listen_parse_port(o.port, &port) < 0)
+		die_x(EX_TEMP, "unable to figure out port number for %s", o.port);
+	if (o.prog == NULL)
+		usage(&o, "");
 	server_init(&s, &o);
-	listen_open(&s.listener, &o);
+	listen_open(&s.listener, &o, port);
 	privs_drop(o.uid, o.gid);
 	announce(&s, &o);
 	server_run(&s);

@@ -362,7 +362,8 @@ apply_arg(struct server_options *o, int c, const char *a, char *err,
 	return fail(err, errlen, "illegal option -- %c", c);
 }
 
-/* A missing operand leaves err empty: see options_parse in options.h. */
+/* A missing host or port leaves err empty, a missing program only
+ * o->prog NULL: see options_parse in options.h. */
 static int
 parse_operands(struct server_options *o, int argc, char **argv, int ind)
 {
@@ -372,9 +373,8 @@ parse_operands(struct server_options *o, int argc, char **argv, int ind)
 	if (ind >= argc || argv[ind] == NULL)
 		return -1;
 	o->port = argv[ind++];
-	if (ind >= argc || argv[ind] == NULL)
-		return -1;
-	o->prog = argv + ind;
+	if (ind < argc && argv[ind] != NULL)
+		o->prog = argv + ind;
 	return 0;
 }
 

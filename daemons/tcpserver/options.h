@@ -52,7 +52,8 @@ struct server_options {
 	/* operands */
 	const char *host;
 	const char *port;
-	char **prog;			/* NULL-terminated, borrowed from argv */
+	char **prog;			/* NULL-terminated, borrowed from argv;
+					 * NULL when missing (a usage error) */
 };
 
 /* Largest -c, -C and -N: the parent's tables are sized once from -c. */
@@ -65,9 +66,12 @@ extern const char options_usage[];
 /* Parses argv into o. On a usage error writes the message (tcpserver's
  * "illegal option -- Z" / "option requires an argument -- c" or a
  * description of the bad value) into err and returns -1; the caller prints
- * it and the usage line and exits 100. A missing host, port or program
- * returns -1 with err empty: 0.88 prints only the usage line then, and not
- * at all under -q (o->verbosity is already set). Returns 0 on success.
+ * it and the usage line and exits 100. A missing host or port returns -1
+ * with err empty: 0.88 prints only the usage line then, and not at all
+ * under -q (o->verbosity is already set). A missing program is not an
+ * error here: o->prog is NULL, and the caller gives the usage line only
+ * after the port was understood (0.88 complains about a bad port first).
+ * Returns 0 on success.
  * Numbers are strict (no "-c 3x"), -u/-g take names, -U reads $UID/$GID. */
 int options_parse(struct server_options *o, int argc, char **argv,
     char *err, size_t errlen);
