@@ -1,0 +1,84 @@
+/* api.h: mailctld's request dispatcher, independent of the HTTP server so
+ * that handler tests can call it with fake requests (no sockets). */
+#ifndef MAILSTACK_WEB_API_H
+#define MAILSTACK_WEB_API_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "web/conf.h"
+#include "web/ratelimit.h"
+#include "web/token.h"
+
+/* Bodies larger than this are refused with 413. */
+#define API_MAX_BODY (1024 * 1024)
+#define API_MAX_ARGS 8
+#define API_MAX_HEADERS 4
+/* How long a control socket request may take. */
+#define API_CTL_TIMEOUT_MS 2000
+/* Versions kept per service in STATE/history/NAME/. */
+#define API_HISTORY_KEEP 100
+
+struct api_ctx {
+	struct mailctld_conf *conf;	/* borrowed */
+	struct token_store tokens;
+	struct ratelimit rl;
+	pthread_mutex_t write_lock;	/* every change runs under it */
+	time_t started;
+	int ctl_timeout_ms;
+	const char *openapi;		/* the OpenAPI document (static) */
+	size_t openapi_len;
+};
+
+struct api_arg {
+	const char *name;
+	const char *value;
+};
+
+/* Everything a handler may look at. The pointers are borrowed from the
+ * caller for the duration of api_handle. */
+struct api_request {
+	const char *method;
+	const char *path;
+	struct api_arg args[API_MAX_ARGS];	/* the query string */
+	size_t nargs;
+	int too_many_args;
+	const char *authorization;
+	const char *accept;
+	const char *content_type;
+	const char *if_match;
+	const char *body;			/* NULL when none */
+	size_t body_len;
+	int body_too_large;			/* the server cut it off */
+	const char *peer;			/* "127.0.0.1", "unix" */
+};
+
+struct api_header {
+	char *name;	/* owned */
+	char *value;	/* owned */
+};
+
+struct api_response {
+	int status;
+	const char *content_type;	/* static */
+	char *body;			/* owned */
+	size_t len;
+	struct api_header headers[API_MAX_HEADERS];
+	size_t nheaders;
+};
+
+/* Sets up ctx over conf (kept borrowed). 0 or -1 with errno. */
+int api_ctx_init(struct api_ctx *ctx, struct mailctld_conf *conf);
+void api_ctx_free(struct api_ctx *ctx);
+
+/* Answers req into resp (which the caller frees with api_response_free).
+ * Never fails: out of memory becomes a 500 with an empty body. */
+void api_handle(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp);
+void api_response_free(struct api_response *resp);
+
+/* The value of query argument name, or NULL. */
+const char *api_request_arg(const struct api_request *req, const char *name);
+
+#endif

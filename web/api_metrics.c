@@ -1,0 +1,95 @@
+/* api_metrics.c: GET /metrics in the Prometheus text format. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/strbuf.h"
+#include "web/api_int.h"
+
+static const char *const headers =
+    "# HELP mailstack_up 1 when the listener's control socket answers.\n"
+    "# TYPE mailstack_up gauge\n"
+    "# HELP mailstack_connections Live connections.\n"
+    "# TYPE mailstack_connections gauge\n"
+    "# HELP mailstack_max_connections Total connection limit.\n"
+    "# TYPE mailstack_max_connections gauge\n"
+    "# HELP mailstack_max_per_ip Per-address limit (0 = none).\n"
+    "# TYPE mailstack_max_per_ip gauge\n"
+    "# HELP mailstack_max_per_network Per-network limit (0 = none).\n"
+    "# TYPE mailstack_max_per_network gauge\n"
+    "# HELP mailstack_accepted_total Connections accepted since the listener started.\n"
+    "# TYPE mailstack_accepted_total counter\n"
+    "# HELP mailstack_refused_total Connections refused, by reason.\n"
+    "# TYPE mailstack_refused_total counter\n";
+
+static void
+gauge(struct strbuf *sb, const char *metric, const char *svc, const struct ctl_reply *r,
+    const char *key)
+{
+	long long v;
+
+	if (ctl_reply_num(r, key, &v))
+		strbuf_printf(sb, "%s{service=\"%s\"} %lld\n", metric, svc, v);
+}
+
+static void
+per_ip(struct api_call *c, struct strbuf *sb, const struct conf_service *svc)
+{
+	struct ctl_reply r;
+	char req[64], ip[128], count[32];
+	size_t i;
+
+	snprintf(req, sizeof(req), "connections top %lu", c->ctx->conf->metrics_top);
+	if (api_ctl(c, svc, req, &r) == 0 && r.ok)
+		for (i = 0; i < r.nlines; i++)
+			if (ctl_field(r.lines[i], "ip", ip, sizeof(ip)) &&
+			    ctl_field(r.lines[i], "count", count, sizeof(count)) &&
+			    strspn(ip, "0123456789abcdefABCDEF.:/") == strlen(ip))
+				strbuf_printf(sb, "mailstack_ip_connections{service=\"%s\","
+				    "ip=\"%s\"} %s\n", svc->name, ip, count);
+	ctl_reply_free(&r);
+}
+
+static void
+service_metrics(struct api_call *c, struct strbuf *sb, const struct conf_service *svc)
+{
+	static const char *const reasons[][2] = { { "ip", "refused_ip" }, { "net", "refused_net" },
+	    { "rule_ip", "refused_rule_ip" }, { "rule_net", "refused_rule_net" },
+	    { "fork", "dropped_fork" } };
+	struct ctl_reply r;
+	long long v;
+	size_t i;
+	int up = api_ctl(c, svc, "status", &r) == 0 && r.ok;
+
+	strbuf_printf(sb, "mailstack_up{service=\"%s\"} %d\n", svc->name, up);
+	if (up) {
+		gauge(sb, "mailstack_connections", svc->name, &r, "live");
+		gauge(sb, "mailstack_max_connections", svc->name, &r, "max_connections");
+		gauge(sb, "mailstack_max_per_ip", svc->name, &r, "max_per_ip");
+		gauge(sb, "mailstack_max_per_network", svc->name, &r, "max_per_network");
+		gauge(sb, "mailstack_accepted_total", svc->name, &r, "accepted");
+		for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (ctl_reply_num(&r, reasons[i][1], &v))
+				strbuf_printf(sb, "mailstack_refused_total{service=\"%s\","
+				    "reason=\"%s\"} %lld\n", svc->name, reasons[i][0], v);
+	}
+	ctl_reply_free(&r);
+	if (up && c->ctx->conf->metrics_top > 0)
+		per_ip(c, sb, svc);
+}
+
+void
+api_get_metrics(struct api_call *c)
+{
+	struct strbuf sb = STRBUF_ZERO;
+	size_t i;
+
+	strbuf_appends(&sb, headers);
+	if (c->ctx->conf->metrics_top > 0)
+		strbuf_appends(&sb, "# HELP mailstack_ip_connections Live connections of the "
+		    "busiest addresses.\n# TYPE mailstack_ip_connections gauge\n");
+	for (i = 0; i < c->ctx->conf->nservices; i++)
+		service_metrics(c, &sb, &c->ctx->conf->services[i]);
+	reply_text(c->resp, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    sb.s != NULL ? sb.s : "", sb.len);
+	strbuf_free(&sb);
+}

@@ -1,0 +1,28 @@
+/* http.h: mailctld's HTTP server: libmicrohttpd daemons on a TCP address
+ * (optionally TLS) and an optional unix socket, feeding api_handle. */
+#ifndef MAILSTACK_WEB_HTTP_H
+#define MAILSTACK_WEB_HTTP_H
+
+#include <sys/socket.h>
+
+#include "web/api.h"
+
+struct http_server {
+	struct MHD_Daemon *tcp;
+	struct MHD_Daemon *local;	/* on the unix socket, NULL when none */
+	unsigned port;			/* the bound TCP port */
+	char *tls_cert;			/* PEM text, owned */
+	char *tls_key;
+};
+
+/* Binds and starts serving ctx. listen is "ADDR:PORT" or "[ADDR]:PORT".
+ * Returns 0, or -1 with errno and what failed in err ("bind to ...",
+ * "read tls-cert ..."). */
+int http_start(struct http_server *hs, struct api_ctx *ctx, char *err, size_t errlen);
+void http_stop(struct http_server *hs);
+
+/* Splits "ADDR:PORT" / "[ADDR]:PORT" into a socket address. 0 or -1
+ * with errno EINVAL. */
+int http_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl);
+
+#endif

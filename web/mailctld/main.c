@@ -1,0 +1,153 @@
+/* main.c: mailctld, the HTTP JSON control API of mailstack: options,
+ * setup, and waiting for a signal while libmicrohttpd's threads serve. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/log.h"
+#include "web/api.h"
+#include "web/http.h"
+#include "web/token.h"
+
+extern const unsigned char openapi_json[];
+extern const unsigned long openapi_json_len;
+
+#define USAGE "mailctld [-1] [-f CONF] [-l ADDR:PORT] [-k TOKENS] [-t NAME SCOPE]"
+
+struct opts {
+	const char *conf;
+	const char *listen;
+	const char *tokens;
+	int print_port;
+	int make_token;
+};
+
+static void
+parse_options(int argc, char **argv, struct opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conf = MAILSTACK_SYSCONFDIR "/mailstack/mailctld.conf";
+	while ((ch = getopt(argc, argv, "1f:l:k:tV")) != -1) {
+		switch (ch) {
+		case '1': o->print_port = 1; break;
+		case 'f': o->conf = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'k': o->tokens = optarg; break;
+		case 't': o->make_token = 1; break;
+		case 'V': printf("mailctld %s\n", MAILSTACK_VERSION); exit(0);
+		default: die_usage(USAGE);
+		}
+	}
+	if (o->make_token ? argc - optind != 2 : argc != optind)
+		die_usage(USAGE);
+}
+
+/* -t NAME SCOPE: the token on stdout once, its hash into the tokens file. */
+static void
+make_token(const char *path, const char *name, const char *scope)
+{
+	char token[65];
+
+	if (token_generate(path, name, scope, token) == -1) {
+		if (errno == EEXIST)
+			die_x(EX_PERM, "fatal: token name %s is already in %s", name, path);
+		if (errno == EINVAL)
+			die_x(EX_PERM, "fatal: unable to add a token: need NAME (printable, "
+			    "no blanks, 64 bytes at most) and SCOPE read or admin, and a "
+			    "valid %s", path);
+		die_sys(EX_TEMP, "fatal: unable to write %s", path);
+	}
+	printf("%s\n", token);
+	if (fflush(stdout) == EOF)
+		die_sys(EX_TEMP, "fatal: unable to write the token");
+	exit(0);
+}
+
+static void
+load_conf(const struct opts *o, struct mailctld_conf *conf)
+{
+	char err[256];
+
+	if (conf_load(conf, o->conf, err, sizeof(err)) == -1) {
+		if (errno == EINVAL)
+			die_x(EX_PERM, "fatal: unable to read %s: %s", o->conf, err);
+		if (errno != ENOENT || !o->make_token || o->tokens == NULL)
+			die_sys(EX_TEMP, "fatal: unable to read %s", o->conf);
+		conf_parse(conf, "", 0, err, sizeof(err));
+	}
+	if ((o->listen != NULL && (free(conf->listen), conf->listen = strdup(o->listen)) == NULL) ||
+	    (o->tokens != NULL && (free(conf->tokens), conf->tokens = strdup(o->tokens)) == NULL))
+		die_sys(EX_TEMP, "fatal: unable to allocate memory");
+}
+
+/* Waits for TERM or INT (blocked in every thread); HUP only logs, since
+ * the tokens file is re-read on change and the rest needs a restart. */
+static void
+run(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: the tokens file is re-read when it changes; "
+			    "restart to read the configuration");
+			continue;
+		}
+		return;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mailctld_conf conf;
+	struct http_server hs;
+	struct api_ctx ctx;
+	struct opts o;
+	sigset_t set;
+	char err[256];
+
+	log_set_prog(argv[0]);
+	log_verbosity = 2;
+	parse_options(argc, argv, &o);
+	load_conf(&o, &conf);
+	if (o.make_token)
+		make_token(conf.tokens, argv[optind], argv[optind + 1]);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before the server starts so that its threads inherit it. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (api_ctx_init(&ctx, &conf) == -1)
+		die_sys(EX_TEMP, "fatal: unable to allocate memory");
+	ctx.openapi = (const char *)openapi_json;
+	ctx.openapi_len = openapi_json_len;
+	if (http_start(&hs, &ctx, err, sizeof(err)) == -1)
+		die_sys(EX_TEMP, "fatal: unable to %s", err);
+	if (o.print_port) {
+		printf("%u\n", hs.port);
+		fflush(stdout);
+	}
+	log_info("listening on %s port %u%s", conf.listen, hs.port,
+	    conf.tls_cert != NULL ? " (TLS)" : "");
+	run();
+	http_stop(&hs);
+	api_ctx_free(&ctx);
+	conf_free(&conf);
+	return 0;
+}
