@@ -1,0 +1,17 @@
+# tests/ctl.mk: tests of mailctl (ctl/): in-process units, and the real
+# program against a fake HTTP server in the test.
+CTL_TEST_HARNESS = tests/harness.o tests/harness_net.o
+CTL_UNIT_OBJS = tests/ctl_unit_test.o
+CTL_HTTP_OBJS = tests/ctl_http_test.o tests/ctl_fake.o
+CHECK_PROGRAMS += tests/test_ctl_unit tests/test_ctl_http
+OBJS += $(CTL_UNIT_OBJS) $(CTL_HTTP_OBJS)
+
+$(CTL_UNIT_OBJS) $(CTL_HTTP_OBJS): ALL_CFLAGS += $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+
+tests/test_ctl_unit: $(CTL_UNIT_OBJS) $(CTL_TEST_HARNESS) $(LIBMAILCTL) $(LIBRULES) $(LIBMAILSTACK)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_UNIT_OBJS) $(CTL_TEST_HARNESS) $(CTL_LIBS) $(TEST_LIBS)
+
+tests/test_ctl_http: $(CTL_HTTP_OBJS) $(CTL_TEST_HARNESS) ctl/mailctl/mailctl
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CTL_HTTP_OBJS) $(CTL_TEST_HARNESS) $(JANSSON_LIBS) $(TEST_LIBS) -lpthread
