@@ -434,12 +434,14 @@ Test(ctl_unit, who_table)
 	    "oldest", (json_int_t)(who_now - 75), "pids", 301, 302,
 	    "ip", "2001:db8::", "count", 3, "limit", 4, "limit_source", "rule:2001:db8::",
 	    "limit_rule_line", 7, "oldest", (json_int_t)(who_now - 90000), "pids", 9);
+	cr_assert_eq(json_array_extend(json_object_get(json_array_get(conns, 1), "pids"),
+	    json_pack("[i,i,i,i,i,i]", 10, 11, 12, 13, 14, 15)), 0);
 	cr_assert_not_null(conns);
 	text = capture(who_at, conns);
 	cr_assert_str_eq(text,
 	    "IP          COUNT  LIMIT  SOURCE                    OLDEST  PIDS\n"
 	    "192.0.2.10     12   none  none                       1m15s  301,302\n"
-	    "2001:db8::      3      4  rule:2001:db8:: (line 7)   1d01h  9\n");
+	    "2001:db8::      3      4  rule:2001:db8:: (line 7)   1d01h  9,10,11,12,13,+2\n");
 	free(text);
 	json_decref(conns);
 }

@@ -56,9 +56,14 @@ limits_patch_body(const struct cli *c)
 	return s;
 }
 
+/* A PATCH reply says whether the listener took the new file at once; when
+ * it did not, the limits still apply from its next start or reload. */
 static int
 limits_show(const struct ctl *x, json_t *root)
 {
+	if (json_is_false(json_object_get(root, "applied")))
+		ctl_complain(x, "warning: limits saved, but the listener did not "
+		    "reload them now (they apply from its next start or reload)");
 	return view_limits(root, x->out);
 }
 

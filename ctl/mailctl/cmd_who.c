@@ -7,6 +7,8 @@
 #include "ctl/mailctl/ctl.h"
 #include "ctl/mailctl/view.h"
 
+#define WHO_PIDS_SHOWN 5
+
 static const char *const who_heads[] = {
 	"IP", "COUNT", "LIMIT", "SOURCE", "OLDEST", "PIDS"
 };
@@ -25,15 +27,19 @@ who_source_cell(struct table *t, json_t *c)
 		table_add(t, src);
 }
 
+/* The first WHO_PIDS_SHOWN pids and "+N" for the rest: a table line stays
+ * readable with a thousand connections; --json has them all. */
 static void
 who_pids_cell(struct table *t, json_t *pids)
 {
 	struct strbuf sb = STRBUF_ZERO;
-	size_t i;
+	size_t i, n = json_array_size(pids);
 
-	for (i = 0; i < json_array_size(pids); i++)
+	for (i = 0; i < n && i < WHO_PIDS_SHOWN; i++)
 		strbuf_printf(&sb, "%s%lld", i > 0 ? "," : "",
 		    (long long)json_integer_value(json_array_get(pids, i)));
+	if (n > WHO_PIDS_SHOWN)
+		strbuf_printf(&sb, ",+%zu", n - WHO_PIDS_SHOWN);
 	table_add(t, sb.len > 0 ? sb.s : "-");
 	strbuf_free(&sb);
 }

@@ -113,20 +113,25 @@ table_write(const struct table *t, FILE *out)
 	for (i = t->headless ? t->ncols : 0; i < t->ncells; i++)
 		if (text_width(t->cells[i]) > width[i % t->ncols])
 			width[i % t->ncols] = text_width(t->cells[i]);
-	/* A short last row (a failed add) is not written half. */
+	/* A short last row (a failed add) is not written half. Blanks are
+	 * held back until text follows, so no line ends in blanks. */
 	for (i = t->headless ? t->ncols : 0; i + t->ncols <= t->ncells; i += t->ncols) {
+		size_t pending = 0;
+
 		for (col = 0; col < t->ncols; col++) {
 			const char *cell = t->cells[i + col];
 			size_t gap = width[col] - text_width(cell);
-			int last = col + 1 == t->ncols;
 
 			if (t->align[col] == 'r')
-				table_pad(out, gap);
-			fputs(cell, out);
-			if (t->align[col] != 'r' && !last)
-				table_pad(out, gap);
-			if (!last)
-				fputs("  ", out);
+				pending += gap;
+			if (*cell != '\0') {
+				table_pad(out, pending);
+				fputs(cell, out);
+				pending = 0;
+			}
+			if (t->align[col] != 'r')
+				pending += gap;
+			pending += 2;
 		}
 		putc('\n', out);
 	}
