@@ -175,9 +175,11 @@ OURS_SRC=$OURS
 OURS=$WORK/$(basename "$OURS_SRC")
 cp "$OURS_SRC" "$OURS" || die "cannot copy $OURS_SRC"
 OURS_SUM=$(sha256sum "$OURS" | cut -c1-12)
+HZ=$(getconf CLK_TCK)
 
 # ---- cleanup and watchdog ---------------------------------------------------
 declare -A PIDS=()	# listener pid -> peer-variant, while it runs
+declare -A LPID=()	# peer-variant -> its latest listener pid
 CBPID=
 WATCHDOG=
 stop_pid() {	# PID: TERM, at most 5 s, then KILL; reap it
@@ -271,6 +273,7 @@ start_peer() {	# PEER VARIANT; sets LAST_PID
 	"${CMD[@]}" </dev/null >>"$log" 2>&1 &
 	LAST_PID=$!
 	PIDS[$LAST_PID]="$peer-$variant"
+	LPID[$peer-$variant]=$LAST_PID
 	for i in $(seq 1 50); do
 		probe "$port" && return 0
 		sleep 0.1
@@ -295,21 +298,44 @@ stop_peer() {	# PID [SECS]: let its children finish (STOP_WAIT s at most), stop 
 	unset "PIDS[$pid]"
 }
 
+# The machine is shared with the team, so each measurement records how much
+# CPU went to anything but this benchmark: all busy time (/proc/stat) minus
+# the listener with its reaped children and minus connbench. Kernel threads
+# (softirq, kdamond) count as others too, so a few percent is the floor.
+cpu_all() {	# -> "busy total" jiffies over all CPUs
+	local _cpu u n sy id io irq sirq st
+	read -r _cpu u n sy id io irq sirq st _ </proc/stat
+	echo "$((u + n + sy + irq + sirq + st)) $((u + n + sy + id + io + irq + sirq + st))"
+}
+cpu_tree() {	# PID -> its utime+stime+cutime+cstime in jiffies
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'
+}
+
 # measure TEST ROUND PEER VARIANT CONC COUNT [connbench args...]
 # connbench runs in the background so the watchdog's TERM is handled at once.
 measure() {
-	local test=$1 r=$2 p=$3 v=$4 c=$5 n=$6 cmd line
+	local test=$1 r=$2 p=$3 v=$4 c=$5 n=$6 cmd line a0 a1 t0 t1 lpid others
 	shift 6
+	lpid=${LPID[$p-$v]}
 	cmd=("$CB" -q -n "$n" -w "$WARMUP" -c "$c" -T 10 -M 120 -l "$p" "$@"
 	    127.0.0.1 "$(portof "$p" "$v")")
 	log_cmd "connbench, $test, c=$c${*:+, $*}, against $p" "${cmd[@]}"
+	a0=$(cpu_all)
+	t0=$(cpu_tree "$lpid")
 	"${cmd[@]}" >"$WORK/cb.out" 2>"$WORK/cb.err" &
 	CBPID=$!
 	wait "$CBPID"
+	a1=$(cpu_all)
+	t1=$(cpu_tree "$lpid")
 	CBPID=
 	line=$(grep '^CONNBENCH ' "$WORK/cb.out")
 	[ -n "$line" ] || { cat "$WORK/cb.err" >&2; die "connbench gave no result ($test $p c=$c)"; }
-	echo "round=$r test=$test load1=$(cut -d' ' -f1 /proc/loadavg) $line" >>"$RAW"
+	others=$(echo "$a0 $a1 ${t0:-0} ${t1:-0} $line" | awk -v hz="$HZ" '{
+		for (i = 6; i <= NF; i++) if ($i ~ /^client_cpu_s=/) cb = substr($i, 14) * hz
+		o = ($3 - $1) - ($6 - $5) - cb; if (o < 0) o = 0
+		t = $4 - $2
+		printf "%.1f", (t > 0 ? 100 * o / t : 0) }')
+	echo "round=$r test=$test others_pct=$others $line" >>"$RAW"
 	printf '  %-4s round %s  c=%-3s %-10s %s\n' "$test" "$r" "$c" "$p" \
 	    "$(echo "$line" | tr ' ' '\n' | grep -E '^(hold|held|held_dead|cps|fail|tot_p99_us)=' | tr '\n' ' ')" >&2
 }
