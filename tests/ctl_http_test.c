@@ -12,87 +12,18 @@
 
 #include "harness.h"
 #include "ctl_fake.h"
+#include "ctl_util.h"
 
 TestSuite(ctl_http, .fini = harness_cleanup, .timeout = 60);
 
 #define TOKEN "4d2f0c1e9b8a7766554433221100ffeeddccbbaa99887766554433221100aabb"
 #define PROBLEM "application/problem+json"
 
-struct run {
-	int code;
-	char *out;
-	char *err;
-};
-
-static const char *
-mailctl_bin(void)
-{
-	static char path[4096];
-	const char *top = getenv("MAILSTACK_TOP");
-
-	snprintf(path, sizeof(path), "%s/ctl/mailctl/mailctl", top != NULL ? top : ".");
-	return path;
-}
-
-/* An empty config file, so that the machine's /etc/mailstack/mailctl.conf
- * never takes part. */
-static const char *
-empty_config(void)
-{
-	static char *path;
-
-	if (path == NULL)
-		path = harness_write_file(harness_tmpdir(), "empty.conf", "", 0);
-	cr_assert_not_null(path);
-	return path;
-}
-
-/* Runs mailctl with exactly env and --config CONFIG (NULL = empty) ARGS. */
-static struct run
-run_env(const char *const *env, const char *config, const char *stdin_path,
-    const char *const *args)
-{
-	struct harness_opts o = HARNESS_OPTS_ZERO;
-	const char *argv[32];
-	struct run r;
-	size_t n = 0;
-	int st;
-
-	argv[n++] = mailctl_bin();
-	argv[n++] = "--config";
-	argv[n++] = config != NULL ? config : empty_config();
-	for (; *args != NULL && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	o.stdin_path = stdin_path;
-	st = harness_run(harness_tmpdir(), (char *const *)argv, (char *const *)env, &o,
-	    HARNESS_TIMEOUT_MS * 3, &r.out, &r.err);
-	cr_assert_neq(st, -1, "mailctl did not finish");
-	r.code = harness_exit_code(st);
-	cr_assert_not_null(r.out);
-	cr_assert_not_null(r.err);
-	return r;
-}
-
 /* mailctl against fake f with MAILCTL_URL and MAILCTL_TOKEN=TOKEN. */
-static struct run
+static struct ctl_run
 run_fake(struct ctl_fake *f, const char *const *args)
 {
-	char url[128], tok[128];
-	const char *env[] = { url, tok, NULL };
-
-	snprintf(url, sizeof(url), "MAILCTL_URL=%s", ctl_fake_url(f));
-	snprintf(tok, sizeof(tok), "MAILCTL_TOKEN=%s", TOKEN);
-	return run_env(env, NULL, NULL, args);
-}
-
-#define ARGS(...) ((const char *const []){ __VA_ARGS__, NULL })
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return ctl_run_with(ctl_fake_url(f), TOKEN, args);
 }
 
 static void
@@ -114,14 +45,14 @@ Test(ctl_http, who_sends_the_query_and_the_token_and_prints_a_table)
 	char body[512], want[512];
 	long long now = (long long)time(NULL);
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	/* 3 days, 2 hours and a half: "3d02h" for the next half hour. */
 	snprintf(body, sizeof(body), "{\"service\":\"imap\",\"connections\":[{\"ip\":\"127.0.0.1\","
 	    "\"count\":4,\"limit\":4,\"limit_source\":\"option\",\"oldest\":%lld,\"pids\":[11,12]}]}",
 	    now - (3 * 86400 + 2 * 3600 + 1800));
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", body), 0);
-	r = run_fake(&f, ARGS("who", "imap", "--top", "5", "--ip", "::1"));
+	r = run_fake(&f, CTL_ARGS("who", "imap", "--top", "5", "--ip", "::1"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
@@ -133,7 +64,7 @@ Test(ctl_http, who_sends_the_query_and_the_token_and_prints_a_table)
 	    "127.0.0.1      4      4  option   3d02h  11,12\n");
 	cr_assert_str_eq(r.out, want);
 	cr_assert_str_eq(r.err, "");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -141,28 +72,28 @@ Test(ctl_http, json_prints_the_reply_as_is)
 {
 	static const char body[] = "{\"services\":[{\"name\":\"imap\",\"up\":false}],\"x\":\"\\u00e9\"}";
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", body), 0);
-	r = run_fake(&f, ARGS("status", "--json"));
+	r = run_fake(&f, CTL_ARGS("status", "--json"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.target, "/v1/services");
 	cr_assert_eq(strncmp(r.out, body, sizeof(body) - 1), 0, "%s", r.out);
 	cr_assert_str_eq(r.out + sizeof(body) - 1, "\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, limits_max_sends_a_patch_of_that_one_limit)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 	json_t *o;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json",
 	    "{\"max_connections\":64,\"max_per_ip\":10,\"max_per_network\":0}"), 0);
-	r = run_fake(&f, ARGS("limits", "imap", "--max", "64"));
+	r = run_fake(&f, CTL_ARGS("limits", "imap", "--max", "64"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "PATCH");
@@ -174,25 +105,25 @@ Test(ctl_http, limits_max_sends_a_patch_of_that_one_limit)
 	cr_assert_eq(json_integer_value(json_object_get(o, "max_connections")), 64);
 	cr_assert_str_eq(r.out, "max_connections  64\nmax_per_ip       10\nmax_per_network  none\n");
 	json_decref(o);
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, limits_without_flags_only_reads)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json",
 	    "{\"max_connections\":21,\"max_per_ip\":0,\"max_per_network\":5}"), 0);
-	r = run_fake(&f, ARGS("limits", "smtp"));
+	r = run_fake(&f, CTL_ARGS("limits", "smtp"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
 	cr_assert_eq(f.body_len, 0);
 	assert_header(&f, "Content-Type", NULL);
 	cr_assert_str_eq(r.out, "max_connections  21\nmax_per_ip       none\nmax_per_network  5\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -212,20 +143,20 @@ Test(ctl_http, error_statuses_give_distinct_codes_and_the_detail)
 	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
 		char body[256], want[256];
 		struct ctl_fake f;
-		struct run r;
+		struct ctl_run r;
 
 		snprintf(body, sizeof(body), "{\"type\":\"https://mailstack.invalid/problems/x\","
 		    "\"title\":\"t\",\"status\":%d,\"detail\":\"detail of %d\"}",
 		    errors[i].status, errors[i].status);
 		cr_assert_eq(ctl_fake_start(&f, errors[i].status, PROBLEM, body), 0);
-		r = run_fake(&f, ARGS("limits", "imap", "--per-ip", "3"));
+		r = run_fake(&f, CTL_ARGS("limits", "imap", "--per-ip", "3"));
 		ctl_fake_wait(&f);
 		cr_assert_eq(r.code, errors[i].code, "HTTP %d: exit %d", errors[i].status, r.code);
 		snprintf(want, sizeof(want), "mailctl: imap: detail of %d\n", errors[i].status);
 		cr_assert_str_eq(r.err, want);
 		cr_assert_str_eq(r.out, "", "nothing on stdout without --json");
 		cr_assert_null(strstr(r.err, TOKEN));
-		run_free(&r);
+		ctl_run_free(&r);
 		ctl_fake_free(&f);
 	}
 }
@@ -234,44 +165,44 @@ Test(ctl_http, json_mode_passes_the_problem_through_too)
 {
 	static const char body[] = "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no service mail\"}";
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 404, PROBLEM, body), 0);
-	r = run_fake(&f, ARGS("--json", "who", "mail"));
+	r = run_fake(&f, CTL_ARGS("--json", "who", "mail"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 66);
 	cr_assert_str_eq(r.out, "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no service mail\"}\n");
 	cr_assert_str_eq(r.err, "mailctl: mail: no service mail\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, a_server_error_page_is_not_a_problem)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 502, "text/html", "<html>\x1b[2Jbad gateway</html>"), 0);
-	r = run_fake(&f, ARGS("status"));
+	r = run_fake(&f, CTL_ARGS("status"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 69);
 	cr_assert_not_null(strstr(r.err, "502"), "%s", r.err);
 	cr_assert_null(strchr(r.err, '\x1b'));
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, a_success_that_is_not_json_is_a_server_fault)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "text/plain", "hello"), 0);
-	r = run_fake(&f, ARGS("who", "imap"));
+	r = run_fake(&f, CTL_ARGS("who", "imap"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 69);
 	cr_assert_str_eq(r.err, "mailctl: imap: unable to read the server's reply: not a JSON object\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -293,14 +224,14 @@ Test(ctl_http, unreachable_server)
 {
 	char url[128];
 	const char *env[] = { url, "MAILCTL_TOKEN=" TOKEN, NULL };
-	struct run r;
+	struct ctl_run r;
 
 	snprintf(url, sizeof(url), "MAILCTL_URL=http://127.0.0.1:%u", closed_port());
-	r = run_env(env, NULL, NULL, ARGS("reload", "imap"));
+	r = ctl_run_env(env, NULL, NULL, CTL_ARGS("reload", "imap"));
 	cr_assert_eq(r.code, 69);
 	cr_assert_eq(strncmp(r.err, "mailctl: imap: unable to reach http://127.0.0.1:", 48), 0, "%s", r.err);
 	cr_assert_null(strstr(r.err, TOKEN));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 Test(ctl_http, rules_replace_uploads_the_file_and_reports_line_and_column)
@@ -309,13 +240,13 @@ Test(ctl_http, rules_replace_uploads_the_file_and_reports_line_and_column)
 	char *path = harness_write_file(harness_tmpdir(), "new.rules", text, sizeof(text) - 1);
 	char want[4200];
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_not_null(path);
 	cr_assert_eq(ctl_fake_start(&f, 400, PROBLEM, "{\"type\":\"https://mailstack.invalid/"
 	    "problems/rules\",\"title\":\"bad rules\",\"status\":400,"
 	    "\"detail\":\"expected allow or deny after the colon\",\"line\":3,\"column\":5}"), 0);
-	r = run_fake(&f, ARGS("rules", "smtp", "replace", path));
+	r = run_fake(&f, CTL_ARGS("rules", "smtp", "replace", path));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 67);
 	cr_assert_str_eq(f.method, "PUT");
@@ -326,7 +257,7 @@ Test(ctl_http, rules_replace_uploads_the_file_and_reports_line_and_column)
 	snprintf(want, sizeof(want), "mailctl: smtp: %s:3:5: expected allow or deny after the colon\n",
 	    path);
 	cr_assert_str_eq(r.err, want);
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 	free(path);
 }
@@ -338,16 +269,16 @@ Test(ctl_http, rules_replace_from_stdin)
 	char url[128];
 	const char *env[] = { url, "MAILCTL_TOKEN=" TOKEN, NULL };
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"etag\":\"\\\"v7\\\"\"}"), 0);
 	snprintf(url, sizeof(url), "MAILCTL_URL=%s", ctl_fake_url(&f));
-	r = run_env(env, NULL, path, ARGS("rules", "smtp", "replace", "-"));
+	r = ctl_run_env(env, NULL, path, CTL_ARGS("rules", "smtp", "replace", "-"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.body_in, text);
 	cr_assert_str_eq(r.out, "smtp: rules replaced, version \"v7\"\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 	free(path);
 }
@@ -355,11 +286,11 @@ Test(ctl_http, rules_replace_from_stdin)
 Test(ctl_http, rules_add_posts_json)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 	json_t *o;
 
 	cr_assert_eq(ctl_fake_start(&f, 201, "application/json", "{\"id\":4,\"line\":4}"), 0);
-	r = run_fake(&f, ARGS("rules", "smtp", "add", "10.0.0.", "allow", "RELAYCLIENT=",
+	r = run_fake(&f, CTL_ARGS("rules", "smtp", "add", "10.0.0.", "allow", "RELAYCLIENT=",
 	    "--position", "1", "--comment", "office"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
@@ -375,45 +306,45 @@ Test(ctl_http, rules_add_posts_json)
 	    "RELAYCLIENT")), "");
 	cr_assert_str_eq(r.out, "smtp: rule added (id 4)\n");
 	json_decref(o);
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, rules_delete_and_a_stale_version)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 204, NULL, ""), 0);
-	r = run_fake(&f, ARGS("rules", "smtp", "delete", "7"));
+	r = run_fake(&f, CTL_ARGS("rules", "smtp", "delete", "7"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "DELETE");
 	cr_assert_str_eq(f.target, "/v1/services/smtp/rules/7");
 	cr_assert_str_eq(r.out, "smtp: rule deleted\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 	cr_assert_eq(ctl_fake_start(&f, 412, PROBLEM, "{\"status\":412,\"title\":\"stale\","
 	    "\"detail\":\"the rules changed since you read them\"}"), 0);
-	r = run_fake(&f, ARGS("rules", "smtp", "delete", "7"));
+	r = run_fake(&f, CTL_ARGS("rules", "smtp", "delete", "7"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 67);
 	cr_assert_str_eq(r.err, "mailctl: smtp: the rules changed since you read them\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
 Test(ctl_http, rules_list_table)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"etag\":\"x\",\"rules\":["
 	    "{\"id\":2,\"line\":2,\"address\":\"127.0.0.1\",\"action\":\"allow\","
 	    "\"variables\":{\"RELAYCLIENT\":\"\"},\"comment\":\"local\\nmore\"},"
 	    "{\"id\":3,\"line\":3,\"address\":\"10.\",\"action\":\"deny\",\"variables\":{},"
 	    "\"comment\":null}]}"), 0);
-	r = run_fake(&f, ARGS("rules", "smtp", "list"));
+	r = run_fake(&f, CTL_ARGS("rules", "smtp", "list"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
@@ -421,7 +352,7 @@ Test(ctl_http, rules_list_table)
 	    "ID  LINE  ADDRESS    ACTION  VARIABLES       COMMENT\n"
 	    " 2     2  127.0.0.1  allow   RELAYCLIENT=\"\"  local ...\n"
 	    " 3     3  10.        deny    -               -\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -434,10 +365,10 @@ Test(ctl_http, reload_and_restart_post_without_a_body)
 	for (i = 0; i < 2; i++) {
 		char want[64];
 		struct ctl_fake f;
-		struct run r;
+		struct ctl_run r;
 
 		cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{}"), 0);
-		r = run_fake(&f, ARGS(verbs[i], "imap"));
+		r = run_fake(&f, CTL_ARGS(verbs[i], "imap"));
 		ctl_fake_wait(&f);
 		cr_assert_eq(r.code, 0, "%s", r.err);
 		cr_assert_str_eq(f.method, "POST");
@@ -445,7 +376,7 @@ Test(ctl_http, reload_and_restart_post_without_a_body)
 		cr_assert_str_eq(f.target, want);
 		assert_header(&f, "Content-Length", "0");
 		cr_assert_str_eq(r.out, said[i]);
-		run_free(&r);
+		ctl_run_free(&r);
 		ctl_fake_free(&f);
 	}
 }
@@ -453,19 +384,19 @@ Test(ctl_http, reload_and_restart_post_without_a_body)
 Test(ctl_http, audit_asks_for_the_limit)
 {
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"entries\":[{\"time\":0,"
 	    "\"token\":\"admin\",\"peer\":\"127.0.0.1\",\"method\":\"PUT\",\"path\":\"/v1/services/imap/limits\","
 	    "\"what\":\"limits\",\"before\":null,\"after\":null}]}"), 0);
-	r = run_fake(&f, ARGS("audit", "--limit", "20"));
+	r = run_fake(&f, CTL_ARGS("audit", "--limit", "20"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.target, "/v1/audit?limit=20");
 	cr_assert_str_eq(r.out,
 	    "TIME                 TOKEN  PEER       METHOD  PATH                      WHAT\n"
 	    "1970-01-01 00:00:00  admin  127.0.0.1  PUT     /v1/services/imap/limits  limits\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -510,7 +441,7 @@ Test(ctl_http, token_and_url_precedence)
 		char url[128], tok[128], *config;
 		const char *env[3] = { NULL, NULL, NULL }, **e = env;
 		struct ctl_fake f;
-		struct run r;
+		struct ctl_run r;
 
 		cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"entries\":[]}"), 0);
 		config = token_config(tc, ctl_fake_url(&f), token_file);
@@ -521,14 +452,14 @@ Test(ctl_http, token_and_url_precedence)
 		if (tc->env_token != NULL)
 			*e++ = tok;
 		r = tc->opt_token_file ?
-		    run_env(env, config, NULL, ARGS("--token-file", token_file, "audit")) :
-		    run_env(env, config, NULL, ARGS("audit"));
+		    ctl_run_env(env, config, NULL, CTL_ARGS("--token-file", token_file, "audit")) :
+		    ctl_run_env(env, config, NULL, CTL_ARGS("audit"));
 		ctl_fake_wait(&f);
 		cr_assert_eq(r.code, 0, "case %zu: %s", i, r.err);
 		cr_assert(f.got, "case %zu: no request", i);
 		assert_header(&f, "Authorization", tc->want);
 		cr_assert_null(strstr(r.out, "token"), "case %zu printed a token", i);
-		run_free(&r);
+		ctl_run_free(&r);
 		ctl_fake_free(&f);
 		free(config);
 	}
@@ -540,17 +471,17 @@ Test(ctl_http, option_url_beats_the_environment)
 	char url[128];
 	const char *env[] = { url, NULL };
 	struct ctl_fake f;
-	struct run r;
+	struct ctl_run r;
 
 	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"services\":[]}"), 0);
 	snprintf(url, sizeof(url), "MAILCTL_URL=http://127.0.0.1:%u", closed_port());
-	r = run_env(env, NULL, NULL, ARGS("--url", ctl_fake_url(&f), "status"));
+	r = ctl_run_env(env, NULL, NULL, CTL_ARGS("--url", ctl_fake_url(&f), "status"));
 	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert(f.got);
 	assert_header(&f, "Authorization", NULL);
 	cr_assert_str_eq(r.out, "SERVICE  STATE  PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }
 
@@ -560,21 +491,21 @@ Test(ctl_http, rules_check_needs_no_server)
 	char *path = harness_write_file(harness_tmpdir(), "r", text, sizeof(text) - 1);
 	const char *env[] = { "MAILCTL_URL=http://127.0.0.1:1", NULL };
 	char want[4200];
-	struct run r;
+	struct ctl_run r;
 
-	r = run_env(env, NULL, NULL, ARGS("rules", "smtp", "check", path));
+	r = ctl_run_env(env, NULL, NULL, CTL_ARGS("rules", "smtp", "check", path));
 	cr_assert_eq(r.code, 67);
 	snprintf(want, sizeof(want), "%s:2:5: ", path);
 	cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "%s", r.err);
 	snprintf(want, sizeof(want), "mailctl: smtp: unable to parse %s: 1 error\n", path);
 	cr_assert_not_null(strstr(r.err, want), "%s", r.err);
-	run_free(&r);
+	ctl_run_free(&r);
 	free(path);
 	path = harness_write_file(harness_tmpdir(), "r", text, 16);
-	r = run_env(env, NULL, NULL, ARGS("rules", "smtp", "check", path));
+	r = ctl_run_env(env, NULL, NULL, CTL_ARGS("rules", "smtp", "check", path));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	snprintf(want, sizeof(want), "%s: ok (0 warnings)\n", path);
 	cr_assert_str_eq(r.out, want);
-	run_free(&r);
+	ctl_run_free(&r);
 	free(path);
 }
