@@ -1,0 +1,341 @@
+/* web_http_test.c: the real mailctld over HTTP on 127.0.0.1 (port 0) and a
+ * unix socket, against a fake listener control socket; SIGKILL in the
+ * middle of a burst of writes leaves every file valid. */
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rules/rules_file.h"
+#include "rules/rules_lookup.h"
+#include "tests/harness.h"
+#include "tests/web_fake.h"
+#include "web/limitsfile.h"
+#include "web/util.h"
+
+static char *dir;
+static struct web_fake fake;
+static struct harness_proc daemon_proc;
+static unsigned port;
+
+static void
+add_conf_line(const char *line)
+{
+	char *p = web_fake_path(dir, "conf");
+	FILE *f = fopen(p, "a");
+
+	cr_assert_not_null(f);
+	fputs(line, f);
+	fclose(f);
+	free(p);
+}
+
+static void
+start_daemon(void)
+{
+	char *conf = web_fake_path(dir, "conf"), *bin;
+	const char *top = getenv("MAILSTACK_TOP");
+	long p;
+
+	cr_assert_not_null(top, "MAILSTACK_TOP must name the top folder");
+	bin = web_fake_path(top, "web/mailctld/mailctld");
+	char *argv[] = { bin, "-1", "-f", conf, NULL };
+	cr_assert_eq(harness_spawn(&daemon_proc, dir, argv, NULL, NULL), 0);
+	p = harness_read_port(&daemon_proc, HARNESS_TIMEOUT_MS);
+	cr_assert(p > 0, "mailctld printed no port: %s", harness_stderr(&daemon_proc));
+	port = (unsigned)p;
+	free(conf), free(bin);
+}
+
+static void
+setup(void)
+{
+	char *sock, *lim;
+
+	cr_assert_not_null(dir = web_fake_tree());
+	sock = web_fake_path(dir, "imap.sock");
+	lim = web_fake_path(dir, "etc/imap/limits");
+	cr_assert_eq(web_fake_start(&fake, sock, lim), 0);
+	free(sock), free(lim);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void
+teardown(void)
+{
+	harness_kill(&daemon_proc);
+	harness_cleanup();
+	web_fake_stop(&fake);
+	web_fake_rmtree(dir);
+	free(dir);
+}
+
+TestSuite(web_http, .init = setup, .fini = teardown, .timeout = 60);
+
+struct http_answer {
+	long status;
+	char *body;
+	size_t len;
+	char headers[4096];
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_answer *a = arg;
+	char *nb = realloc(a->body, a->len + size * n + 1);
+
+	if (nb == NULL)
+		return 0;
+	memcpy(nb + a->len, p, size * n);
+	a->body = nb;
+	a->len += size * n;
+	a->body[a->len] = '\0';
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_answer *a = arg;
+	size_t have = strlen(a->headers);
+
+	if (have + size * n < sizeof(a->headers))
+		memcpy(a->headers + have, p, size * n), a->headers[have + size * n] = '\0';
+	return size * n;
+}
+
+/* One request; unix_path routes it over that socket. Body len -1: strlen. */
+static struct http_answer
+http(const char *method, const char *path, const char *token, const char *ctype,
+    const char *body, long len, const char *unix_path)
+{
+	struct http_answer a = { 0, NULL, 0, "" };
+	struct curl_slist *h = NULL;
+	char url[512], auth[256], ct[128];
+	CURL *c = curl_easy_init();
+
+	cr_assert_not_null(c);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (unix_path != NULL)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, unix_path);
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+	}
+	if (ctype != NULL) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+		h = curl_slist_append(h, ct);
+	}
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, len >= 0 ? len : (long)strlen(body));
+	}
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return a;
+}
+
+static json_t *
+answer_json(const struct http_answer *a)
+{
+	json_t *o = json_loadb(a->body != NULL ? a->body : "", a->len, 0, NULL);
+
+	cr_assert_not_null(o, "not JSON: %s", a->body);
+	return o;
+}
+
+Test(web_http, health_service_and_limits_over_http)
+{
+	struct http_answer a;
+	json_t *o;
+
+	start_daemon();
+	a = http("GET", "/v1/health", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	free(a.body);
+	a = http("GET", "/v1/services/imap", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 401);
+	cr_assert_not_null(strstr(a.headers, "WWW-Authenticate: Bearer realm=\"mailstack\""));
+	cr_assert_not_null(strstr(a.headers, "Content-Type: application/problem+json"));
+	free(a.body);
+	a = http("GET", "/v1/services/imap", WEB_READ_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	o = answer_json(&a);
+	cr_assert(json_is_true(json_object_get(o, "up")));
+	cr_assert_eq(json_integer_value(json_object_get(o, "live")), 3);
+	json_decref(o);
+	free(a.body);
+	a = http("PATCH", "/v1/services/imap/limits", WEB_ADMIN_TOKEN, "application/json",
+	    "{\"max_connections\":64}", -1, NULL);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	cr_assert_not_null(strstr(a.headers, "ETag: \""));
+	free(a.body);
+	cr_assert_eq(fake.limits[0], 64, "the listener was told to reload");
+}
+
+Test(web_http, openapi_document_is_served)
+{
+	struct http_answer a;
+	json_t *o, *paths;
+
+	start_daemon();
+	a = http("GET", "/v1/openapi.json", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	o = answer_json(&a);
+	cr_assert(strncmp(json_string_value(json_object_get(o, "openapi")), "3.", 2) == 0);
+	paths = json_object_get(o, "paths");
+	cr_assert_not_null(json_object_get(paths, "/v1/services/{name}/limits"));
+	cr_assert_not_null(json_object_get(paths, "/v1/services/{name}/rules/{id}"));
+	cr_assert_not_null(json_object_get(paths, "/metrics"));
+	json_decref(o);
+	free(a.body);
+}
+
+Test(web_http, ten_mib_body_is_413_and_nothing_written)
+{
+	size_t n = 10 * 1024 * 1024;
+	char *big = malloc(n);
+	struct http_answer a;
+	long long t0;
+
+	cr_assert_not_null(big);
+	memset(big, '#', n);
+	start_daemon();
+	t0 = harness_now_ms();
+	a = http("PUT", "/v1/services/imap/rules", WEB_ADMIN_TOKEN, "text/plain", big, (long)n,
+	    NULL);
+	cr_assert_eq(a.status, 413, "status %ld", a.status);
+	cr_assert_not_null(strstr(a.body, "\"status\":413"));
+	free(a.body);
+	cr_assert(harness_now_ms() - t0 < 8000, "refused without a long wait");
+	free(big);
+	{
+		char *rp = web_fake_path(dir, "etc/imap/rules");
+
+		cr_assert_eq(access(rp, F_OK), -1, "nothing written");
+		free(rp);
+	}
+	a = http("GET", "/v1/health", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200, "still serving");
+	free(a.body);
+}
+
+Test(web_http, unix_socket_serves_the_same_api)
+{
+	char line[300], *usock = web_fake_path(dir, "api.sock");
+	struct http_answer a;
+
+	snprintf(line, sizeof(line), "unix %s\n", usock);
+	add_conf_line(line);
+	start_daemon();
+	a = http("GET", "/v1/services/imap/limits", WEB_READ_TOKEN, NULL, NULL, 0, usock);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	cr_assert_not_null(strstr(a.body, "\"max_per_ip\":4"));
+	free(a.body);
+	free(usock);
+}
+
+/* Every file the writes touch must be whole and valid. */
+static void
+check_files_valid(void)
+{
+	char *p, *buf, err[128], *line, *nl;
+	struct limits_values lv;
+	struct rules_file rf;
+	struct rules_db *db = NULL;
+	size_t len, l;
+
+	p = web_fake_path(dir, "etc/imap/limits");
+	if (util_read_file(p, &buf, &len) == 0) {
+		cr_assert_eq(limitsfile_parse(buf, len, &lv, &l, err, sizeof(err)), 0,
+		    "limits: %zu: %s", l, err);
+		free(buf);
+	}
+	free(p);
+	p = web_fake_path(dir, "etc/imap/rules");
+	cr_assert_eq(util_read_file(p, &buf, &len), 0);
+	cr_assert_eq(rules_file_parse_owned(&rf, buf, len, NULL), 0);
+	cr_assert_eq(rf.nerrors, 0);
+	rules_file_free(&rf);
+	free(p);
+	p = web_fake_path(dir, "etc/imap/rules.cdb");
+	cr_assert_eq(rules_db_open(&db, p), 0, "rules.cdb opens");
+	rules_db_close(&db);
+	free(p);
+	p = web_fake_path(dir, "var/audit.log");
+	cr_assert_eq(util_read_file(p, &buf, &len), 0);
+	for (line = buf; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		json_t *o = json_loadb(line, (size_t)(nl - line), 0, NULL);
+
+		cr_assert_not_null(o, "audit line: %.*s", (int)(nl - line), line);
+		json_decref(o);
+	}
+	cr_assert_eq(*line, '\0', "no cut line at the end of the audit log");
+	free(buf), free(p);
+}
+
+/* Writes as fast as it can until killed. */
+static void
+write_burst(void)
+{
+	char body[256];
+	int i;
+
+	for (i = 0; ; i++) {
+		struct http_answer a;
+
+		snprintf(body, sizeof(body), "{\"max_connections\":%d,\"max_per_ip\":%d,"
+		    "\"max_per_network\":0}", 10 + i % 50, 1 + i % 9);
+		a = http("PUT", "/v1/services/imap/limits", WEB_ADMIN_TOKEN, "application/json",
+		    body, -1, NULL);
+		free(a.body);
+		snprintf(body, sizeof(body), "{\"address\":\"10.%d.\",\"action\":\"deny\","
+		    "\"comment\":\"burst %d\"}", i % 256, i);
+		a = http("POST", "/v1/services/imap/rules", WEB_ADMIN_TOKEN, "application/json",
+		    body, -1, NULL);
+		free(a.body);
+	}
+}
+
+Test(web_http, sigkill_during_writes_leaves_every_file_valid)
+{
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		pid_t w;
+
+		start_daemon();
+		w = harness_fork();
+		cr_assert_neq(w, -1);
+		if (w == 0) {
+			write_burst();
+			_exit(0);
+		}
+		harness_sleep_ms(150 + round * 97);
+		kill(daemon_proc.pid, SIGKILL);
+		cr_assert_eq(harness_wait_exit(&daemon_proc, HARNESS_TIMEOUT_MS), 0);
+		kill(w, SIGKILL);
+		waitpid(w, NULL, 0);
+		harness_kill(&daemon_proc);
+		check_files_valid();
+	}
+}
