@@ -2,7 +2,7 @@
 # Everything but main.o goes in an internal library so that the tests
 # link the parser, the config resolution and the table views directly.
 CTL_SRCS = ctl/mailctl/cli.c ctl/mailctl/conf.c ctl/mailctl/http.c \
-	ctl/mailctl/reply.c ctl/mailctl/table.c ctl/mailctl/cmd_status.c \
+	ctl/mailctl/reply.c ctl/mailctl/table.c ctl/mailctl/view.c ctl/mailctl/cmd_status.c \
 	ctl/mailctl/cmd_who.c ctl/mailctl/cmd_limits.c ctl/mailctl/cmd_rules.c \
 	ctl/mailctl/rules_check.c ctl/mailctl/cmd_admin.c
 CTL_OBJS = $(CTL_SRCS:.c=.o)

@@ -18,10 +18,8 @@ view_audit(json_t *entries, size_t last, FILE *out)
 	char cell[512];
 
 	if (table_init(&t, sizeof(audit_heads) / sizeof(audit_heads[0]), audit_heads,
-	    "llllll") == -1) {
-		table_free(&t);
+	    "llllll") == -1)
 		return -1;
-	}
 	if (last > 0 && n > last)
 		i = n - last;
 	for (; i < n; i++) {
@@ -35,8 +33,7 @@ view_audit(json_t *entries, size_t last, FILE *out)
 			snprintf(cell, sizeof(cell), "-");
 		table_add(&t, cell);
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			ctl_cell(cell, sizeof(cell), json_object_get(e, keys[k]));
-			table_add(&t, cell);
+			view_add(&t, json_object_get(e, keys[k]));
 		}
 	}
 	return view_finish(&t, out);

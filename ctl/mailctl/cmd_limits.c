@@ -6,8 +6,6 @@
 #include "ctl/mailctl/ctl.h"
 #include "ctl/mailctl/view.h"
 
-static const char *const limits_heads[] = { "KEY", "VALUE" };
-
 int
 view_limits(json_t *limits, FILE *out)
 {
@@ -15,21 +13,16 @@ view_limits(json_t *limits, FILE *out)
 		"max_connections", "max_per_ip", "max_per_network"
 	};
 	struct table t;
-	char cell[64];
 	size_t i;
 
-	if (table_init(&t, 2, limits_heads, "ll") == -1) {
-		table_free(&t);
+	if (view_kv_init(&t) == -1)
 		return -1;
-	}
-	t.headless = 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		table_add(&t, keys[i]);
 		if (i == 0)
-			ctl_cell(cell, sizeof(cell), json_object_get(limits, keys[i]));
+			view_add(&t, json_object_get(limits, keys[i]));
 		else
-			view_limit_cell(cell, sizeof(cell), json_object_get(limits, keys[i]));
-		table_add(&t, cell);
+			view_add_limit(&t, json_object_get(limits, keys[i]));
 	}
 	return view_finish(&t, out);
 }
@@ -71,22 +64,11 @@ int
 cmd_limits(const struct ctl *x)
 {
 	struct ctl_call call = { "GET", NULL, NULL, NULL, 0, NULL, NULL };
-	char path[128], *body = NULL;
-	int code;
+	char path[128];
 
 	snprintf(path, sizeof(path), "/v1/services/%s/limits", x->cli->service);
 	call.path = path;
-	if (x->cli->set & CLI_LIMITS_SET) {
-		if ((body = limits_patch_body(x->cli)) == NULL) {
-			ctl_complain(x, "out of memory");
-			return CTL_EX_LOCAL;
-		}
-		call.method = "PATCH";
-		call.ctype = "application/json";
-		call.body = body;
-		call.bodylen = strlen(body);
-	}
-	code = ctl_run(x, &call, limits_show);
-	free(body);
-	return code;
+	if (x->cli->set & CLI_LIMITS_SET)
+		return ctl_run_json(x, &call, "PATCH", limits_patch_body(x->cli), limits_show);
+	return ctl_run(x, &call, limits_show);
 }

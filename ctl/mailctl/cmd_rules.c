@@ -46,25 +46,18 @@ int
 view_rules(json_t *rules, FILE *out)
 {
 	struct table t;
-	char cell[256];
 	size_t i;
 
 	if (table_init(&t, sizeof(rules_heads) / sizeof(rules_heads[0]), rules_heads,
-	    "rrllll") == -1) {
-		table_free(&t);
+	    "rrllll") == -1)
 		return -1;
-	}
 	for (i = 0; i < json_array_size(rules); i++) {
 		json_t *r = json_array_get(rules, i);
 
-		ctl_cell(cell, sizeof(cell), json_object_get(r, "id"));
-		table_add(&t, cell);
-		ctl_cell(cell, sizeof(cell), json_object_get(r, "line"));
-		table_add(&t, cell);
-		ctl_cell(cell, sizeof(cell), json_object_get(r, "address"));
-		table_add(&t, cell);
-		ctl_cell(cell, sizeof(cell), json_object_get(r, "action"));
-		table_add(&t, cell);
+		view_add(&t, json_object_get(r, "id"));
+		view_add(&t, json_object_get(r, "line"));
+		view_add(&t, json_object_get(r, "address"));
+		view_add(&t, json_object_get(r, "action"));
 		rules_vars_cell(&t, json_object_get(r, "variables"));
 		rules_comment_cell(&t, json_object_get(r, "comment"));
 	}
@@ -183,8 +176,7 @@ int
 cmd_rules(const struct ctl *x)
 {
 	struct ctl_call call = { "GET", NULL, NULL, NULL, 0, NULL, NULL };
-	char path[128], *body;
-	int code;
+	char path[128];
 
 	if (x->cli->rules_op == CLI_RULES_CHECK)
 		return cmd_rules_check(x);
@@ -203,15 +195,5 @@ cmd_rules(const struct ctl *x)
 	default:
 		break;
 	}
-	if ((body = rules_add_body(x->cli)) == NULL) {
-		ctl_complain(x, "out of memory");
-		return CTL_EX_LOCAL;
-	}
-	call.method = "POST";
-	call.ctype = "application/json";
-	call.body = body;
-	call.bodylen = strlen(body);
-	code = ctl_run(x, &call, rules_done);
-	free(body);
-	return code;
+	return ctl_run_json(x, &call, "POST", rules_add_body(x->cli), rules_done);
 }

@@ -11,26 +11,6 @@ static const char *const status_heads[] = {
 	"ACCEPTED", "REFUSED"
 };
 
-static const char *const kv_heads[] = { "KEY", "VALUE" };
-
-void
-view_limit_cell(char *buf, size_t len, json_t *v)
-{
-	if (json_is_integer(v) && json_integer_value(v) == 0)
-		snprintf(buf, len, "none");
-	else
-		ctl_cell(buf, len, v);
-}
-
-int
-view_finish(struct table *t, FILE *out)
-{
-	int r = table_write(t, out);
-
-	table_free(t);
-	return r;
-}
-
 static void
 status_uptime_cell(char *buf, size_t len, json_t *v)
 {
@@ -64,23 +44,16 @@ status_row(struct table *t, json_t *s)
 	json_t *limits = json_object_get(s, "limits");
 	char cell[128];
 
-	ctl_cell(cell, sizeof(cell), json_object_get(s, "name"));
-	table_add(t, cell);
+	view_add(t, json_object_get(s, "name"));
 	table_add(t, json_is_true(json_object_get(s, "up")) ? "up" : "down");
-	ctl_cell(cell, sizeof(cell), json_object_get(s, "pid"));
-	table_add(t, cell);
+	view_add(t, json_object_get(s, "pid"));
 	status_uptime_cell(cell, sizeof(cell), json_object_get(s, "uptime"));
 	table_add(t, cell);
-	ctl_cell(cell, sizeof(cell), json_object_get(s, "live"));
-	table_add(t, cell);
-	ctl_cell(cell, sizeof(cell), json_object_get(limits, "max_connections"));
-	table_add(t, cell);
-	view_limit_cell(cell, sizeof(cell), json_object_get(limits, "max_per_ip"));
-	table_add(t, cell);
-	view_limit_cell(cell, sizeof(cell), json_object_get(limits, "max_per_network"));
-	table_add(t, cell);
-	ctl_cell(cell, sizeof(cell), json_object_get(s, "accepted"));
-	table_add(t, cell);
+	view_add(t, json_object_get(s, "live"));
+	view_add(t, json_object_get(limits, "max_connections"));
+	view_add_limit(t, json_object_get(limits, "max_per_ip"));
+	view_add_limit(t, json_object_get(limits, "max_per_network"));
+	view_add(t, json_object_get(s, "accepted"));
 	status_refused_cell(cell, sizeof(cell), json_object_get(s, "refused"));
 	table_add(t, cell);
 }
@@ -92,10 +65,8 @@ view_status(json_t *services, FILE *out)
 	size_t i;
 
 	if (table_init(&t, sizeof(status_heads) / sizeof(status_heads[0]),
-	    status_heads, "llrrrrrrrr") == -1) {
-		table_free(&t);
+	    status_heads, "llrrrrrrrr") == -1)
 		return -1;
-	}
 	for (i = 0; i < json_array_size(services); i++)
 		if (json_is_object(json_array_get(services, i)))
 			status_row(&t, json_array_get(services, i));
@@ -105,11 +76,8 @@ view_status(json_t *services, FILE *out)
 static void
 kv_add(struct table *t, const char *key, json_t *v)
 {
-	char cell[256];
-
-	ctl_cell(cell, sizeof(cell), v);
 	table_add(t, key);
-	table_add(t, cell);
+	view_add(t, v);
 }
 
 static void
@@ -134,11 +102,8 @@ view_service(json_t *s, FILE *out)
 	char cell[128];
 	size_t i;
 
-	if (table_init(&t, 2, kv_heads, "ll") == -1) {
-		table_free(&t);
+	if (view_kv_init(&t) == -1)
 		return -1;
-	}
-	t.headless = 1;
 	kv_add(&t, "service", json_object_get(s, "name"));
 	table_add(&t, "state");
 	table_add(&t, json_is_true(json_object_get(s, "up")) ? "up" : "down");
@@ -154,8 +119,7 @@ view_service(json_t *s, FILE *out)
 	kv_add(&t, "accepted", json_object_get(s, "accepted"));
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		table_addf(&t, "refused_%s", refused[i]);
-		ctl_cell(cell, sizeof(cell), json_object_get(ref, refused[i]));
-		table_add(&t, cell);
+		view_add(&t, json_object_get(ref, refused[i]));
 	}
 	service_s6_row(&t, json_object_get(s, "s6"));
 	return view_finish(&t, out);

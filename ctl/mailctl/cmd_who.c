@@ -50,12 +50,9 @@ who_row(struct table *t, json_t *c, long long now)
 	json_t *oldest = json_object_get(c, "oldest");
 	char cell[128];
 
-	ctl_cell(cell, sizeof(cell), json_object_get(c, "ip"));
-	table_add(t, cell);
-	ctl_cell(cell, sizeof(cell), json_object_get(c, "count"));
-	table_add(t, cell);
-	view_limit_cell(cell, sizeof(cell), json_object_get(c, "limit"));
-	table_add(t, cell);
+	view_add(t, json_object_get(c, "ip"));
+	view_add(t, json_object_get(c, "count"));
+	view_add_limit(t, json_object_get(c, "limit"));
 	who_source_cell(t, c);
 	if (json_is_integer(oldest))
 		fmt_age(cell, sizeof(cell), json_integer_value(oldest), now);
@@ -72,10 +69,8 @@ view_who(json_t *conns, long long now, FILE *out)
 	size_t i;
 
 	if (table_init(&t, sizeof(who_heads) / sizeof(who_heads[0]), who_heads,
-	    "lrrlrl") == -1) {
-		table_free(&t);
+	    "lrrlrl") == -1)
 		return -1;
-	}
 	for (i = 0; i < json_array_size(conns); i++)
 		if (json_is_object(json_array_get(conns, i)))
 			who_row(&t, json_array_get(conns, i), now);

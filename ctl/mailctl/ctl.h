@@ -54,6 +54,11 @@ typedef int ctl_view_fn(const struct ctl *x, json_t *root);
  * is (--json) or through view. Returns the exit code. */
 int ctl_run(const struct ctl *x, const struct ctl_call *call, ctl_view_fn *view);
 
+/* ctl_run with a JSON request body from the caller, freed here; a NULL
+ * body (the builder ran out of memory) is reported as such. */
+int ctl_run_json(const struct ctl *x, struct ctl_call *call, const char *method,
+    char *body, ctl_view_fn *view);
+
 /* Cell text of a JSON number/string/bool; "-" for null or absent. */
 void ctl_cell(char *buf, size_t len, json_t *v);
 

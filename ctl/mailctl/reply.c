@@ -181,3 +181,22 @@ ctl_run(const struct ctl *x, const struct ctl_call *call, ctl_view_fn *view)
 	http_resp_free(&r);
 	return code;
 }
+
+int
+ctl_run_json(const struct ctl *x, struct ctl_call *call, const char *method,
+    char *body, ctl_view_fn *view)
+{
+	int code;
+
+	if (body == NULL) {
+		ctl_complain(x, "out of memory");
+		return CTL_EX_LOCAL;
+	}
+	call->method = method;
+	call->ctype = "application/json";
+	call->body = body;
+	call->bodylen = strlen(body);
+	code = ctl_run(x, call, view);
+	free(body);
+	return code;
+}

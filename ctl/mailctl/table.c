@@ -40,8 +40,10 @@ table_init(struct table *t, size_t ncols, const char *const *heads,
 	t->ncols = ncols;
 	t->align = align;
 	for (i = 0; i < ncols; i++)
-		if (table_add(t, heads[i]) == -1)
+		if (table_add(t, heads[i]) == -1) {
+			table_free(t);
 			return -1;
+		}
 	return 0;
 }
 

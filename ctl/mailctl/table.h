@@ -17,7 +17,8 @@ struct table {
 	int headless;		/* key-value lists: the header row sizes nothing and is not written */
 };
 
-/* heads has ncols names; align is a string of ncols 'l'/'r'. 0 or -1. */
+/* heads has ncols names; align is a string of ncols 'l'/'r'. 0, or -1
+ * with nothing left to free. */
 int table_init(struct table *t, size_t ncols, const char *const *heads,
     const char *align);
 /* Appends the next cell (rows fill left to right). 0 or -1 (remembered). */

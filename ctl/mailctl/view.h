@@ -23,8 +23,12 @@ int view_rules(json_t *rules, FILE *out);
 /* The entries array of GET /v1/audit; only the last `last` (0 = all). */
 int view_audit(json_t *entries, size_t last, FILE *out);
 
-/* Shared cell formatters. */
-void view_limit_cell(char *buf, size_t len, json_t *v);	/* 0 = "none" */
+/* The cell of a JSON value (ctl_cell); of a per-IP or per-network limit,
+ * where 0 shows as "none". Failures are remembered by the table. */
+void view_add(struct table *t, json_t *v);
+void view_add_limit(struct table *t, json_t *v);
+/* A key-value list: two columns, no header. 0 or -1. */
+int view_kv_init(struct table *t);
 /* Writes t and frees it; 0 or -1. */
 int view_finish(struct table *t, FILE *out);
 
