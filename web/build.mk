@@ -13,7 +13,6 @@ WEB_LIBS = $(LIBWEB) $(RULES_LIBS) $(LIBMAILSTACK) $(MHD_LIBS) $(JANSSON_LIBS) \
 MAILCTLD_OBJS = web/mailctld/main.o web/mailctld/openapi_data.o
 OBJS += $(WEB_LIB_OBJS) $(MAILCTLD_OBJS)
 SBIN_PROGRAMS += web/mailctld/mailctld
-MAN_PAGES += docs/mailctld.8
 CLEANFILES += web/mailctld/openapi_data.c
 
 $(WEB_LIB_OBJS) $(MAILCTLD_OBJS): ALL_CFLAGS += $(WEB_CFLAGS)
