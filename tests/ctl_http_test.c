@@ -26,6 +26,20 @@ run_fake(struct ctl_fake *f, const char *const *args)
 	return ctl_run_with(ctl_fake_url(f), TOKEN, args);
 }
 
+/* One exchange: a fake answering the canned reply, mailctl ARGS against
+ * it; f holds the request afterwards. */
+static struct ctl_run
+exchange(struct ctl_fake *f, int status, const char *ctype, const char *body,
+    const char *const *args)
+{
+	struct ctl_run r;
+
+	cr_assert_eq(ctl_fake_start(f, status, ctype, body), 0);
+	r = run_fake(f, args);
+	ctl_fake_wait(f);
+	return r;
+}
+
 static void
 assert_header(const struct ctl_fake *f, const char *name, const char *want)
 {
@@ -51,9 +65,8 @@ Test(ctl_http, who_sends_the_query_and_the_token_and_prints_a_table)
 	snprintf(body, sizeof(body), "{\"service\":\"imap\",\"connections\":[{\"ip\":\"127.0.0.1\","
 	    "\"count\":4,\"limit\":4,\"limit_source\":\"option\",\"oldest\":%lld,\"pids\":[11,12]}]}",
 	    now - (3 * 86400 + 2 * 3600 + 1800));
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", body), 0);
-	r = run_fake(&f, CTL_ARGS("who", "imap", "--top", "5", "--ip", "::1"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 200, "application/json", body,
+	    CTL_ARGS("who", "imap", "--top", "5", "--ip", "::1"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
 	cr_assert_str_eq(f.target, "/v1/services/imap/connections?top=5&ip=%3A%3A1");
@@ -74,9 +87,8 @@ Test(ctl_http, json_prints_the_reply_as_is)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", body), 0);
-	r = run_fake(&f, CTL_ARGS("status", "--json"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 200, "application/json", body,
+	    CTL_ARGS("status", "--json"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.target, "/v1/services");
 	cr_assert_eq(strncmp(r.out, body, sizeof(body) - 1), 0, "%s", r.out);
@@ -91,10 +103,9 @@ Test(ctl_http, limits_max_sends_a_patch_of_that_one_limit)
 	struct ctl_run r;
 	json_t *o;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json",
-	    "{\"max_connections\":64,\"max_per_ip\":10,\"max_per_network\":0}"), 0);
-	r = run_fake(&f, CTL_ARGS("limits", "imap", "--max", "64"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 200, "application/json",
+	    "{\"max_connections\":64,\"max_per_ip\":10,\"max_per_network\":0}",
+	    CTL_ARGS("limits", "imap", "--max", "64"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "PATCH");
 	cr_assert_str_eq(f.target, "/v1/services/imap/limits");
@@ -114,10 +125,9 @@ Test(ctl_http, limits_without_flags_only_reads)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json",
-	    "{\"max_connections\":21,\"max_per_ip\":0,\"max_per_network\":5}"), 0);
-	r = run_fake(&f, CTL_ARGS("limits", "smtp"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 200, "application/json",
+	    "{\"max_connections\":21,\"max_per_ip\":0,\"max_per_network\":5}",
+	    CTL_ARGS("limits", "smtp"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
 	cr_assert_eq(f.body_len, 0);
@@ -148,9 +158,8 @@ Test(ctl_http, error_statuses_give_distinct_codes_and_the_detail)
 		snprintf(body, sizeof(body), "{\"type\":\"https://mailstack.invalid/problems/x\","
 		    "\"title\":\"t\",\"status\":%d,\"detail\":\"detail of %d\"}",
 		    errors[i].status, errors[i].status);
-		cr_assert_eq(ctl_fake_start(&f, errors[i].status, PROBLEM, body), 0);
-		r = run_fake(&f, CTL_ARGS("limits", "imap", "--per-ip", "3"));
-		ctl_fake_wait(&f);
+		r = exchange(&f, errors[i].status, PROBLEM, body,
+		    CTL_ARGS("limits", "imap", "--per-ip", "3"));
 		cr_assert_eq(r.code, errors[i].code, "HTTP %d: exit %d", errors[i].status, r.code);
 		snprintf(want, sizeof(want), "mailctl: imap: detail of %d\n", errors[i].status);
 		cr_assert_str_eq(r.err, want);
@@ -167,9 +176,8 @@ Test(ctl_http, json_mode_passes_the_problem_through_too)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 404, PROBLEM, body), 0);
-	r = run_fake(&f, CTL_ARGS("--json", "who", "mail"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 404, PROBLEM, body,
+	    CTL_ARGS("--json", "who", "mail"));
 	cr_assert_eq(r.code, 66);
 	cr_assert_str_eq(r.out, "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no service mail\"}\n");
 	cr_assert_str_eq(r.err, "mailctl: mail: no service mail\n");
@@ -182,9 +190,8 @@ Test(ctl_http, a_server_error_page_is_not_a_problem)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 502, "text/html", "<html>\x1b[2Jbad gateway</html>"), 0);
-	r = run_fake(&f, CTL_ARGS("status"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 502, "text/html", "<html>\x1b[2Jbad gateway</html>",
+	    CTL_ARGS("status"));
 	cr_assert_eq(r.code, 69);
 	cr_assert_not_null(strstr(r.err, "502"), "%s", r.err);
 	cr_assert_null(strchr(r.err, '\x1b'));
@@ -197,9 +204,8 @@ Test(ctl_http, a_success_that_is_not_json_is_a_server_fault)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "text/plain", "hello"), 0);
-	r = run_fake(&f, CTL_ARGS("who", "imap"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 200, "text/plain", "hello",
+	    CTL_ARGS("who", "imap"));
 	cr_assert_eq(r.code, 69);
 	cr_assert_str_eq(r.err, "mailctl: imap: unable to read the server's reply: not a JSON object\n");
 	ctl_run_free(&r);
@@ -243,11 +249,10 @@ Test(ctl_http, rules_replace_uploads_the_file_and_reports_line_and_column)
 	struct ctl_run r;
 
 	cr_assert_not_null(path);
-	cr_assert_eq(ctl_fake_start(&f, 400, PROBLEM, "{\"type\":\"https://mailstack.invalid/"
+	r = exchange(&f, 400, PROBLEM, "{\"type\":\"https://mailstack.invalid/"
 	    "problems/rules\",\"title\":\"bad rules\",\"status\":400,"
-	    "\"detail\":\"expected allow or deny after the colon\",\"line\":3,\"column\":5}"), 0);
-	r = run_fake(&f, CTL_ARGS("rules", "smtp", "replace", path));
-	ctl_fake_wait(&f);
+	    "\"detail\":\"expected allow or deny after the colon\",\"line\":3,\"column\":5}",
+	    CTL_ARGS("rules", "smtp", "replace", path));
 	cr_assert_eq(r.code, 67);
 	cr_assert_str_eq(f.method, "PUT");
 	cr_assert_str_eq(f.target, "/v1/services/smtp/rules");
@@ -289,10 +294,9 @@ Test(ctl_http, rules_add_posts_json)
 	struct ctl_run r;
 	json_t *o;
 
-	cr_assert_eq(ctl_fake_start(&f, 201, "application/json", "{\"id\":4,\"line\":4}"), 0);
-	r = run_fake(&f, CTL_ARGS("rules", "smtp", "add", "10.0.0.", "allow", "RELAYCLIENT=",
+	r = exchange(&f, 201, "application/json", "{\"id\":4,\"line\":4}",
+	    CTL_ARGS("rules", "smtp", "add", "10.0.0.", "allow", "RELAYCLIENT=",
 	    "--position", "1", "--comment", "office"));
-	ctl_fake_wait(&f);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "POST");
 	cr_assert_str_eq(f.target, "/v1/services/smtp/rules");
@@ -315,19 +319,17 @@ Test(ctl_http, rules_delete_and_a_stale_version)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 204, NULL, ""), 0);
-	r = run_fake(&f, CTL_ARGS("rules", "smtp", "delete", "7"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 204, NULL, "",
+	    CTL_ARGS("rules", "smtp", "delete", "7"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "DELETE");
 	cr_assert_str_eq(f.target, "/v1/services/smtp/rules/7");
 	cr_assert_str_eq(r.out, "smtp: rule deleted\n");
 	ctl_run_free(&r);
 	ctl_fake_free(&f);
-	cr_assert_eq(ctl_fake_start(&f, 412, PROBLEM, "{\"status\":412,\"title\":\"stale\","
-	    "\"detail\":\"the rules changed since you read them\"}"), 0);
-	r = run_fake(&f, CTL_ARGS("rules", "smtp", "delete", "7"));
-	ctl_fake_wait(&f);
+	r = exchange(&f, 412, PROBLEM, "{\"status\":412,\"title\":\"stale\","
+	    "\"detail\":\"the rules changed since you read them\"}",
+	    CTL_ARGS("rules", "smtp", "delete", "7"));
 	cr_assert_eq(r.code, 67);
 	cr_assert_str_eq(r.err, "mailctl: smtp: the rules changed since you read them\n");
 	ctl_run_free(&r);
@@ -339,13 +341,12 @@ Test(ctl_http, rules_list_table)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"etag\":\"x\",\"rules\":["
+	r = exchange(&f, 200, "application/json", "{\"etag\":\"x\",\"rules\":["
 	    "{\"id\":2,\"line\":2,\"address\":\"127.0.0.1\",\"action\":\"allow\","
 	    "\"variables\":{\"RELAYCLIENT\":\"\"},\"comment\":\"local\\nmore\"},"
 	    "{\"id\":3,\"line\":3,\"address\":\"10.\",\"action\":\"deny\",\"variables\":{},"
-	    "\"comment\":null}]}"), 0);
-	r = run_fake(&f, CTL_ARGS("rules", "smtp", "list"));
-	ctl_fake_wait(&f);
+	    "\"comment\":null}]}",
+	    CTL_ARGS("rules", "smtp", "list"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "GET");
 	cr_assert_str_eq(r.out,
@@ -367,9 +368,8 @@ Test(ctl_http, reload_and_restart_post_without_a_body)
 		struct ctl_fake f;
 		struct ctl_run r;
 
-		cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{}"), 0);
-		r = run_fake(&f, CTL_ARGS(verbs[i], "imap"));
-		ctl_fake_wait(&f);
+		r = exchange(&f, 200, "application/json", "{}",
+		    CTL_ARGS(verbs[i], "imap"));
 		cr_assert_eq(r.code, 0, "%s", r.err);
 		cr_assert_str_eq(f.method, "POST");
 		snprintf(want, sizeof(want), "/v1/services/imap/%s", verbs[i]);
@@ -386,11 +386,10 @@ Test(ctl_http, audit_asks_for_the_limit)
 	struct ctl_fake f;
 	struct ctl_run r;
 
-	cr_assert_eq(ctl_fake_start(&f, 200, "application/json", "{\"entries\":[{\"time\":0,"
+	r = exchange(&f, 200, "application/json", "{\"entries\":[{\"time\":0,"
 	    "\"token\":\"admin\",\"peer\":\"127.0.0.1\",\"method\":\"PUT\",\"path\":\"/v1/services/imap/limits\","
-	    "\"what\":\"limits\",\"before\":null,\"after\":null}]}"), 0);
-	r = run_fake(&f, CTL_ARGS("audit", "--limit", "20"));
-	ctl_fake_wait(&f);
+	    "\"what\":\"limits\",\"before\":null,\"after\":null}]}",
+	    CTL_ARGS("audit", "--limit", "20"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.target, "/v1/audit?limit=20");
 	cr_assert_str_eq(r.out,
