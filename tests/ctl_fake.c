@@ -115,7 +115,10 @@ fake_main(void *arg)
 	req = fake_read_request(c, &len, &headlen);
 	if (req != NULL) {
 		fake_record(f, req, len, headlen);
-		fake_answer(f, c);
+		if (f->status != 0)
+			fake_answer(f, c);
+		else	/* silent: until the client gives up */
+			harness_readable(c, CTL_FAKE_SILENT_MS);
 	}
 	free(req);
 	shutdown(c, SHUT_WR);

@@ -24,7 +24,11 @@ struct ctl_fake {
 	size_t body_len;
 };
 
-/* Listens and starts the thread. 0 or -1. */
+/* How long a silent fake (status 0) waits for the client to give up. */
+#define CTL_FAKE_SILENT_MS 20000
+
+/* Listens and starts the thread; status 0 reads the request and never
+ * answers. 0 or -1. */
 int ctl_fake_start(struct ctl_fake *f, int status, const char *ctype, const char *body);
 /* Joins the thread (it gives up after HARNESS_TIMEOUT_MS without a request). */
 void ctl_fake_wait(struct ctl_fake *f);

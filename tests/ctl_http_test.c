@@ -226,6 +226,37 @@ closed_port(void)
 	return (unsigned)port;
 }
 
+Test(ctl_http, a_silent_server_is_given_up_after_ten_seconds)
+{
+	struct ctl_fake f;
+	struct ctl_run r;
+	long long t0 = harness_now_ms(), ms;
+
+	r = exchange(&f, 0, NULL, "", CTL_ARGS("status"));
+	ms = harness_now_ms() - t0;
+	cr_assert_eq(r.code, 69, "%d %s", r.code, r.err);
+	cr_assert(f.got, "the request arrived");
+	cr_assert(ms >= 9500 && ms < CTL_FAKE_SILENT_MS, "gave up after %lld ms", ms);
+	cr_assert(strstr(r.err, "timed out") != NULL, "%s", r.err);
+	ctl_run_free(&r);
+	ctl_fake_free(&f);
+}
+
+Test(ctl_http, rules_list_text_is_the_file_as_is)
+{
+	static const char text[] = "# office\n10.1.0.:allow,RELAYCLIENT=\"\"\n";
+	struct ctl_fake f;
+	struct ctl_run r;
+
+	r = exchange(&f, 200, "text/plain; charset=utf-8", text,
+	    CTL_ARGS("rules", "smtp", "list", "--text"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	assert_header(&f, "Accept", "text/plain");
+	cr_assert_str_eq(r.out, text);
+	ctl_run_free(&r);
+	ctl_fake_free(&f);
+}
+
 Test(ctl_http, unreachable_server)
 {
 	char url[128];

@@ -121,6 +121,7 @@ static const char *const bad_lines[][8] = {
 	{ "rules", "smtp", "add", "10.", "deny", "=v", NULL },
 	{ "rules", "smtp", "delete", "seven", NULL },
 	{ "rules", "smtp", "list", "--position", "1", NULL },
+	{ "rules", "smtp", "replace", "f", "--text", NULL },
 	{ "audit", "--limit", "x", NULL },
 	{ "status", "--json=1", NULL },
 	{ "status", "--url", "", NULL },

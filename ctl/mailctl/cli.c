@@ -32,6 +32,7 @@ static const struct cli_opt cli_opts[] = {
 	{ "comment", 1, CLI_HAS_COMMENT, 0 },
 	{ "limit", 1, CLI_HAS_LIMIT, CTL_MAX_LIMIT },
 	{ "strict", 0, CLI_HAS_STRICT, 0 },
+	{ "text", 0, CLI_HAS_TEXT, 0 },
 };
 
 static const char cli_usage_text[] =
@@ -39,7 +40,7 @@ static const char cli_usage_text[] =
     "  status [SERVICE]\n"
     "  who SERVICE [--top N] [--ip ADDR]\n"
     "  limits SERVICE [--max N] [--per-ip N] [--per-network N]\n"
-    "  rules SERVICE list\n"
+    "  rules SERVICE list [--text]\n"
     "  rules SERVICE add ADDRESS allow|deny [VAR=VALUE ...] [--position N] [--comment TEXT]\n"
     "  rules SERVICE delete ID\n"
     "  rules SERVICE replace FILE\n"
@@ -271,7 +272,7 @@ static const struct cli_command cli_commands[] = {
 	{ "who", CLI_WHO, 2, 2, 1, CLI_HAS_TOP | CLI_HAS_IP },
 	{ "limits", CLI_LIMITS, 2, 2, 1, CLI_LIMITS_SET },
 	{ "rules", CLI_RULES, 3, (size_t)-1, 1,
-	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT },
+	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT | CLI_HAS_TEXT },
 	{ "reload", CLI_RELOAD, 2, 2, 1, 0 },
 	{ "restart", CLI_RESTART, 2, 2, 1, 0 },
 	{ "audit", CLI_AUDIT, 1, 1, 0, CLI_HAS_LIMIT },
@@ -289,6 +290,8 @@ cli_check_options(const struct cli *c, unsigned allowed, const char *name,
 			allowed = CLI_HAS_POSITION | CLI_HAS_COMMENT;
 		else if (c->rules_op == CLI_RULES_CHECK)
 			allowed = CLI_HAS_STRICT;
+		else if (c->rules_op == CLI_RULES_LIST)
+			allowed = CLI_HAS_TEXT;
 		else
 			allowed = 0;
 	}

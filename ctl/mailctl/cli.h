@@ -45,6 +45,7 @@ enum cli_rules_op {
 #define CLI_HAS_COMMENT		0x40u
 #define CLI_HAS_LIMIT		0x80u
 #define CLI_HAS_STRICT		0x100u
+#define CLI_HAS_TEXT		0x200u
 #define CLI_LIMITS_SET (CLI_HAS_MAX | CLI_HAS_PER_IP | CLI_HAS_PER_NETWORK)
 
 /* Every string points into argv. */

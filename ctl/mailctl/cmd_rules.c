@@ -151,6 +151,21 @@ rules_done(const struct ctl *x, json_t *root)
 	return 0;
 }
 
+/* list --text: the file as the server keeps it, for an edit, check and replace. */
+static int
+rules_text(const struct ctl *x, struct ctl_call *call)
+{
+	struct http_resp r;
+	int code;
+
+	call->accept = "text/plain";
+	code = ctl_send(x, call, &r);
+	if (code == 0 && r.body.len > 0)
+		fwrite(r.body.s, 1, r.body.len, x->out);
+	http_resp_free(&r);
+	return code;
+}
+
 static int
 rules_replace(const struct ctl *x, struct ctl_call *call)
 {
@@ -184,6 +199,8 @@ cmd_rules(const struct ctl *x)
 	call.path = path;
 	switch (x->cli->rules_op) {
 	case CLI_RULES_LIST:
+		if (x->cli->set & CLI_HAS_TEXT)
+			return rules_text(x, &call);
 		return ctl_run(x, &call, rules_show);
 	case CLI_RULES_REPLACE:
 		return rules_replace(x, &call);
