@@ -339,3 +339,151 @@ Test(web_http, sigkill_during_writes_leaves_every_file_valid)
 		check_files_valid();
 	}
 }
+
+Test(web_http, chunked_oversize_body_is_413)
+{
+	size_t n = 3 * 1024 * 1024;
+	char *big = malloc(n + 1);
+	struct http_answer a = { 0, NULL, 0, "" };
+	struct curl_slist *h = NULL;
+	char url[128];
+	CURL *c;
+
+	cr_assert_not_null(big);
+	memset(big, '#', n);
+	big[n] = '\0';
+	start_daemon();
+	c = curl_easy_init();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/services/imap/rules", port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, big);
+	h = curl_slist_append(h, "Authorization: Bearer " WEB_ADMIN_TOKEN);
+	h = curl_slist_append(h, "Content-Type: text/plain");
+	h = curl_slist_append(h, "Transfer-Encoding: chunked");
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+	cr_assert_eq(a.status, 413, "status %ld", a.status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(a.body), free(big);
+}
+
+Test(web_http, tls_with_cert_and_key)
+{
+	char *key = web_fake_path(dir, "key.pem"), *cert = web_fake_path(dir, "cert.pem");
+	char line[600], url[128];
+	char *argv[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+	    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", NULL };
+	char *env[] = { "PATH=/usr/bin:/bin", NULL };
+	struct http_answer a = { 0, NULL, 0, "" };
+	CURL *c;
+	int st;
+
+	if (access(argv[0], X_OK) == -1)
+		cr_skip_test("no openssl to make a test certificate");
+	st = harness_run(dir, argv, env, NULL, 20000, NULL, NULL);
+	cr_assert_eq(harness_exit_code(st), 0, "openssl made the certificate");
+	snprintf(line, sizeof(line), "tls-cert %s\ntls-key %s\n", cert, key);
+	add_conf_line(line);
+	start_daemon();
+	c = curl_easy_init();
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u/v1/services/imap", port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO, cert);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, WEB_READ_TOKEN);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "TLS handshake and request");
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	cr_assert_not_null(strstr(a.body, "\"name\":\"imap\""));
+	curl_easy_cleanup(c);
+	free(a.body), free(key), free(cert);
+	a = http("GET", "/v1/health", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 0, "no plain HTTP on a TLS port");
+	free(a.body);
+}
+
+Test(web_http, token_command_prints_once_and_stores_the_hash)
+{
+	const char *top = getenv("MAILSTACK_TOP");
+	char *bin = web_fake_path(top, "web/mailctld/mailctld");
+	char *tokens = web_fake_path(dir, "new-tokens"), *out = NULL, *err = NULL, *text;
+	char *argv[] = { bin, "-f", "/nonexistent/mailctld.conf", "-k", tokens, "-t", "panel",
+	    "read", NULL };
+	struct http_answer a;
+	size_t len;
+	int st;
+
+	st = harness_run(dir, argv, NULL, NULL, HARNESS_TIMEOUT_MS, &out, &err);
+	cr_assert_eq(harness_exit_code(st), 0, "%s", err);
+	cr_assert_eq(strlen(out), 65);
+	cr_assert_eq(strspn(out, "0123456789abcdef"), 64);
+	cr_assert_eq(util_read_file(tokens, &text, &len), 0);
+	cr_assert(strncmp(text, "panel read sha256:", 18) == 0);
+	cr_assert_null(strstr(text, (out[64] = '\0', out)), "the token itself is not stored");
+	free(text), free(err);
+	st = harness_run(dir, argv, NULL, NULL, HARNESS_TIMEOUT_MS, NULL, &err);
+	cr_assert_eq(harness_exit_code(st), 100, "a name is used once");
+	cr_assert_not_null(strstr(err, "already"));
+	free(err);
+	/* the new token works against a daemon reading that file */
+	{
+		char line[300];
+
+		snprintf(line, sizeof(line), "tokens %s\n", tokens);
+		add_conf_line(line);
+	}
+	start_daemon();
+	a = http("GET", "/v1/services", out, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	free(a.body);
+	free(out), free(bin), free(tokens);
+}
+
+Test(web_http, bad_config_line_and_signals)
+{
+	const char *top = getenv("MAILSTACK_TOP");
+	char *bin = web_fake_path(top, "web/mailctld/mailctld"), *err = NULL;
+	char *conf = web_fake_path(dir, "conf");
+	char *argv[] = { bin, "-f", conf, NULL };
+	int st;
+
+	char *text, *p, want[512];
+	size_t len, lines = 0;
+
+	cr_assert_eq(util_read_file(conf, &text, &len), 0);
+	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	free(text);
+	add_conf_line("servce oops\n");
+	st = harness_run(dir, argv, NULL, NULL, HARNESS_TIMEOUT_MS, NULL, &err);
+	cr_assert_eq(harness_exit_code(st), 100);
+	snprintf(want, sizeof(want), "mailctld: fatal: unable to read %s: %zu: unknown directive: "
+	    "servce\n", conf, lines + 1);
+	cr_assert_str_eq(err, want);
+	free(err), free(bin), free(conf);
+}
+
+Test(web_http, hup_keeps_serving_term_exits_zero)
+{
+	struct http_answer a;
+
+	start_daemon();
+	kill(daemon_proc.pid, SIGHUP);
+	cr_assert_eq(harness_wait_stderr(&daemon_proc, "SIGHUP", 1, HARNESS_TIMEOUT_MS), 0);
+	a = http("GET", "/v1/health", NULL, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	free(a.body);
+	kill(daemon_proc.pid, SIGTERM);
+	cr_assert_eq(harness_wait_exit(&daemon_proc, HARNESS_TIMEOUT_MS), 0);
+	cr_assert_eq(harness_exit_code(daemon_proc.status), 0);
+}

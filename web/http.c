@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/ip.h"
+#include "lib/log.h"
 #include "lib/scan.h"
 #include "lib/strbuf.h"
 #include "web/http.h"
@@ -173,6 +174,21 @@ send_answer(struct MHD_Connection *conn, struct api_response *ar)
 	return ret;
 }
 
+/* Changes and refusals go to the log (never a token): who did what. */
+static void
+log_request(const struct api_request *req, int status)
+{
+	char path[256];
+	size_t i;
+
+	if (strcmp(req->method, "GET") == 0 && status < 400)
+		return;
+	for (i = 0; req->path[i] != '\0' && i < sizeof(path) - 1; i++)
+		path[i] = req->path[i] > 32 && req->path[i] < 127 ? req->path[i] : '?';
+	path[i] = '\0';
+	log_info("%s %.16s %s %d", req->peer, req->method, path, status);
+}
+
 static enum MHD_Result
 answer(struct api_ctx *ctx, struct MHD_Connection *conn, const char *url,
     const char *method, struct http_req *hr)
@@ -196,6 +212,7 @@ answer(struct api_ctx *ctx, struct MHD_Connection *conn, const char *url,
 	req.peer = peer;
 	api_handle(ctx, &req, &ar);
 	hr->answered = 1;
+	log_request(&req, ar.status);
 	return send_answer(conn, &ar);
 }
 
@@ -230,11 +247,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (hr->body.len + *upload_size > API_MAX_BODY) {
+		/* libmicrohttpd takes no answer in the middle of a body: the
+		 * rest is read and dropped, and the 413 goes at its end. */
+		if (hr->too_large || hr->body.len + *upload_size > API_MAX_BODY) {
 			hr->too_large = 1;
 			strbuf_free(&hr->body);
 			*upload_size = 0;
-			return answer(cls, conn, url, method, hr);
+			return MHD_YES;
 		}
 		if (strbuf_append(&hr->body, upload, *upload_size) == -1)
 			return MHD_NO;

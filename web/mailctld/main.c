@@ -56,16 +56,16 @@ make_token(const char *path, const char *name, const char *scope)
 
 	if (token_generate(path, name, scope, token) == -1) {
 		if (errno == EEXIST)
-			die_x(EX_PERM, "fatal: token name %s is already in %s", name, path);
+			die_x(EX_PERM, "token name %s is already in %s", name, path);
 		if (errno == EINVAL)
-			die_x(EX_PERM, "fatal: unable to add a token: need NAME (printable, "
+			die_x(EX_PERM, "unable to add a token: need NAME (printable, "
 			    "no blanks, 64 bytes at most) and SCOPE read or admin, and a "
 			    "valid %s", path);
-		die_sys(EX_TEMP, "fatal: unable to write %s", path);
+		die_sys(EX_TEMP, "unable to write %s", path);
 	}
 	printf("%s\n", token);
 	if (fflush(stdout) == EOF)
-		die_sys(EX_TEMP, "fatal: unable to write the token");
+		die_sys(EX_TEMP, "unable to write the token");
 	exit(0);
 }
 
@@ -76,14 +76,14 @@ load_conf(const struct opts *o, struct mailctld_conf *conf)
 
 	if (conf_load(conf, o->conf, err, sizeof(err)) == -1) {
 		if (errno == EINVAL)
-			die_x(EX_PERM, "fatal: unable to read %s: %s", o->conf, err);
+			die_x(EX_PERM, "unable to read %s: %s", o->conf, err);
 		if (errno != ENOENT || !o->make_token || o->tokens == NULL)
-			die_sys(EX_TEMP, "fatal: unable to read %s", o->conf);
+			die_sys(EX_TEMP, "unable to read %s", o->conf);
 		conf_parse(conf, "", 0, err, sizeof(err));
 	}
 	if ((o->listen != NULL && (free(conf->listen), conf->listen = strdup(o->listen)) == NULL) ||
 	    (o->tokens != NULL && (free(conf->tokens), conf->tokens = strdup(o->tokens)) == NULL))
-		die_sys(EX_TEMP, "fatal: unable to allocate memory");
+		die_sys(EX_TEMP, "unable to allocate memory");
 }
 
 /* Waits for TERM or INT (blocked in every thread); HUP only logs, since
@@ -134,11 +134,11 @@ main(int argc, char **argv)
 	/* Blocked before the server starts so that its threads inherit it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (api_ctx_init(&ctx, &conf) == -1)
-		die_sys(EX_TEMP, "fatal: unable to allocate memory");
+		die_sys(EX_TEMP, "unable to allocate memory");
 	ctx.openapi = (const char *)openapi_json;
 	ctx.openapi_len = openapi_json_len;
 	if (http_start(&hs, &ctx, err, sizeof(err)) == -1)
-		die_sys(EX_TEMP, "fatal: unable to %s", err);
+		die_sys(EX_TEMP, "unable to %s", err);
 	if (o.print_port) {
 		printf("%u\n", hs.port);
 		fflush(stdout);
