@@ -340,3 +340,34 @@ Test(ctl_e2e, rules_add_list_delete_and_a_bad_upload)
 	free(file);
 	api_stop(&a);
 }
+
+Test(ctl_e2e, replace_round_trip_and_a_body_too_big)
+{
+	static const char text[] = "# office\n10.1.0.:allow,RELAYCLIENT=\"\"\n\n# the rest\n:deny\n";
+	char *file, *big;
+	struct ctl_run r;
+	struct api a;
+	size_t n = 2 * 1024 * 1024;
+
+	api_start(&a, ":allow\n");
+	file = harness_write_file(a.dir, "new.rules", text, sizeof(text) - 1);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("rules", "imap", "replace", file));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	ctl_run_free(&r);
+	r = ctl_run_with(a.url, a.ro, CTL_ARGS("rules", "imap", "list", "--text"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, text);
+	ctl_run_free(&r);
+	big = malloc(n);
+	cr_assert_not_null(big);
+	memset(big, '#', n);
+	free(file);
+	file = harness_write_file(a.dir, "big.rules", big, n);
+	free(big);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("rules", "imap", "replace", file));
+	cr_assert_eq(r.code, 67, "%d %s", r.code, r.err);
+	cr_assert_eq(strncmp(r.err, "mailctl: imap: ", 15), 0, "%s", r.err);
+	ctl_run_free(&r);
+	free(file);
+	api_stop(&a);
+}
