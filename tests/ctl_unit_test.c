@@ -97,6 +97,10 @@ Test(ctl_unit, help_wins_over_everything)
 	cr_assert_eq(c.cmd, CLI_HELP);
 	cr_assert_eq(PARSE(&c, err, "-h"), 0, "%s", err);
 	cr_assert_eq(c.cmd, CLI_HELP);
+	cr_assert_eq(PARSE(&c, err, "--version", "--help"), 0, "%s", err);
+	cr_assert_eq(c.cmd, CLI_HELP);
+	cr_assert_eq(PARSE(&c, err, "--version"), 0, "%s", err);
+	cr_assert_eq(c.cmd, CLI_VERSION);
 }
 
 /* Each bad command line, with a word its message must hold. */

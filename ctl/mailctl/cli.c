@@ -20,6 +20,7 @@ struct cli_opt {
 static const struct cli_opt cli_opts[] = {
 	{ "json", 0, 0, 0 },
 	{ "help", 0, 0, 0 },
+	{ "version", 0, 0, 0 },
 	{ "url", 1, 0, 0 },
 	{ "token-file", 1, 0, 0 },
 	{ "config", 1, 0, 0 },
@@ -37,6 +38,7 @@ static const struct cli_opt cli_opts[] = {
 
 static const char cli_usage_text[] =
     "mailctl [--json] [--url URL] [--token-file FILE] [--config FILE] COMMAND\n"
+    "       mailctl --help | --version\n"
     "  status [SERVICE]\n"
     "  who SERVICE [--top N] [--ip ADDR]\n"
     "  limits SERVICE [--max N] [--per-ip N] [--per-network N]\n"
@@ -143,6 +145,8 @@ cli_option(struct cli *c, char **argv, int argc, int *i, char *err, size_t errle
 				c->json = 1;
 			else if (strcmp(o->name, "help") == 0)
 				c->cmd = CLI_HELP;
+			else if (strcmp(o->name, "version") == 0 && c->cmd != CLI_HELP)
+				c->cmd = CLI_VERSION;
 			c->set |= o->bit;
 			return 1;
 		}
@@ -183,10 +187,9 @@ cli_split(struct cli *c, int argc, char **argv, const char **words,
 			return cli_fail(err, errlen, "unknown option: %s", a);
 		if (cli_option(c, argv, argc, &i, err, errlen) == -1)
 			return -1;
-		if (c->cmd == CLI_HELP)
-			help = 1;
 	}
-	c->cmd = help ? CLI_HELP : CLI_NONE;
+	if (help)
+		c->cmd = CLI_HELP;
 	return 0;
 }
 
@@ -339,7 +342,7 @@ cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	if (words == NULL)
 		return cli_fail(err, errlen, "out of memory");
 	r = cli_split(c, argc, argv, words, &n, err, errlen);
-	if (r == 0 && c->cmd != CLI_HELP) {
+	if (r == 0 && c->cmd != CLI_HELP && c->cmd != CLI_VERSION) {
 		if (n == 0)
 			r = cli_fail(err, errlen, "no command (see mailctl --help)");
 		else

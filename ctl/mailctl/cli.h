@@ -18,6 +18,7 @@
 enum cli_cmd {
 	CLI_NONE,
 	CLI_HELP,
+	CLI_VERSION,
 	CLI_STATUS,
 	CLI_WHO,
 	CLI_LIMITS,

@@ -5,7 +5,10 @@
 
 #include <stddef.h>
 
-#define CONF_DEFAULT_PATH "/etc/mailstack/mailctl.conf"
+#include "lib/config.h"
+
+/* /etc/mailstack/mailctl.conf when configured with --prefix=/usr or --sysconfdir=/etc. */
+#define CONF_DEFAULT_PATH MAILSTACK_SYSCONFDIR "/mailstack/mailctl.conf"
 #define CONF_DEFAULT_URL "http://127.0.0.1:8787"
 
 /* The sources, each NULL when absent. */

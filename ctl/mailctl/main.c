@@ -18,7 +18,8 @@ main_dispatch(const struct ctl *x)
 	case CLI_RESTART: return cmd_reload(x);
 	case CLI_AUDIT: return cmd_audit(x);
 	case CLI_NONE:
-	case CLI_HELP: break;
+	case CLI_HELP:
+	case CLI_VERSION: break;
 	}
 	return CTL_EX_USAGE;
 }
@@ -56,6 +57,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "mailctl: %s\nmailctl: usage: %.*s (see mailctl --help)\n",
 		    err, (int)strcspn(cli_usage(), "\n"), cli_usage());
 		return CTL_EX_USAGE;
+	}
+	if (cli.cmd == CLI_VERSION) {
+		printf("mailctl %s\n", MAILSTACK_VERSION);
+		return fflush(stdout) == 0 ? 0 : CTL_EX_LOCAL;
 	}
 	if (cli.cmd == CLI_HELP) {
 		fputs("usage: ", stdout);
