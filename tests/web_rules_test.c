@@ -135,10 +135,14 @@ Test(web_rules, post_adds_at_position_with_comment_then_delete_removes_both)
 	struct call del = { .method = "DELETE", .token = WEB_ADMIN_TOKEN };
 	struct api_response r;
 	char *text;
+	json_t *o;
 
 	web_write_conf("etc/imap/rules", "127.0.0.1:allow\n");
 	r = web_run(&post);
 	cr_assert_eq(r.status, 201, "%.*s", (int)r.len, r.body);
+	o = web_body_json(&r);
+	cr_assert_eq(json_integer_value(json_object_get(o, "id")), 2, "the new rule's id");
+	json_decref(o);
 	api_response_free(&r);
 	text = web_read_conf("etc/imap/rules");
 	cr_assert_str_eq(text, "# abuse\n192.0.2.:deny,WHY='say \"no\"'\n127.0.0.1:allow\n");

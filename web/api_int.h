@@ -16,6 +16,7 @@ struct api_call {
 	struct conf_service *svc;	/* NULL outside /v1/services/{name} */
 	char id[32];			/* the {id} segment, "" when none */
 	char token[TOKEN_NAME_MAX + 1];	/* the caller's token name */
+	long new_rule_id;		/* set by POST rules for its answer */
 };
 
 typedef void api_handler_fn(struct api_call *c);

@@ -129,6 +129,7 @@ api_rules_install(struct api_call *c, const char *text, size_t len,
 {
 	struct rules_file rf;
 	char etag[80];
+	json_t *o;
 
 	if (parse_checked(c, text, len, &rf) == -1)
 		return;
@@ -142,7 +143,10 @@ api_rules_install(struct api_call *c, const char *text, size_t len,
 	api_audit(c, "rules", old_exists ? rules_audit_json(old, oldlen) : NULL,
 	    rules_audit_json(text, len));
 	util_etag(text, len, etag);
-	reply_json(c->resp, status, rules_json(&rf, etag));
+	o = rules_json(&rf, etag);
+	if (o != NULL && c->new_rule_id > 0)
+		json_object_set_new(o, "id", json_integer(c->new_rule_id));
+	reply_json(c->resp, status, o);
 	reply_header(c->resp, "ETag", etag);
 	rules_file_free(&rf);
 }

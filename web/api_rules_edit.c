@@ -161,6 +161,7 @@ edit_add(struct api_call *c, const char *old, size_t oldlen, size_t *newlen, voi
 			    "the rule does not parse: check address and variables");
 		goto out;
 	}
+	c->new_rule_id = (long)at + 1;
 	text = render(c, &rf, newlen);
 out:
 	free(line);
