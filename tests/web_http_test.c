@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -486,4 +487,80 @@ Test(web_http, hup_keeps_serving_term_exits_zero)
 	kill(daemon_proc.pid, SIGTERM);
 	cr_assert_eq(harness_wait_exit(&daemon_proc, HARNESS_TIMEOUT_MS), 0);
 	cr_assert_eq(harness_exit_code(daemon_proc.status), 0);
+}
+
+/* The pid s6 reports for the service in svdir, 0 when down or unknown. */
+static long
+s6_pid(const char *svdir)
+{
+	char *argv[] = { "/usr/bin/s6-svstat", "-o", "pid", (char *)svdir, NULL };
+	char *out = NULL;
+	long pid = 0;
+	int st = harness_run(dir, argv, NULL, NULL, HARNESS_TIMEOUT_MS, &out, NULL);
+
+	if (harness_exit_code(st) == 0 && out != NULL)
+		pid = atol(out);
+	free(out);
+	return pid > 0 ? pid : 0;
+}
+
+static long
+wait_s6_pid(const char *svdir, long not)
+{
+	long long end = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	long pid;
+
+	while ((pid = s6_pid(svdir)) == 0 || pid == not) {
+		cr_assert(harness_now_ms() < end, "s6 did not (re)start the service");
+		harness_sleep_ms(20);
+	}
+	return pid;
+}
+
+Test(web_http, s6_state_and_restart_through_s6_svc)
+{
+	char *svdir = web_fake_path(dir, "s6-imap"), *run = web_fake_path(svdir, "run");
+	char *argv[] = { "/usr/bin/s6-supervise", svdir, NULL };
+	char *env[] = { "PATH=/usr/bin:/bin", NULL };
+	struct harness_proc sup;
+	struct http_answer a;
+	char line[600];
+	json_t *o;
+	long pid, pid2;
+	FILE *f;
+
+	if (access(argv[0], X_OK) == -1)
+		cr_skip_test("s6 is not installed");
+	cr_assert_eq(util_mkdirs(svdir), 0);
+	cr_assert_not_null(f = fopen(run, "w"));
+	fputs("#!/bin/sh\nexec sleep 60\n", f);
+	fclose(f);
+	chmod(run, 0755);
+	cr_assert_eq(harness_spawn(&sup, dir, argv, env, NULL), 0);
+	pid = wait_s6_pid(svdir, 0);
+	snprintf(line, sizeof(line), "service sup control=%s/imap.sock config=%s/etc/imap s6=%s\n",
+	    dir, dir, svdir);
+	add_conf_line(line);
+	start_daemon();
+	a = http("GET", "/v1/services/sup", WEB_READ_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200);
+	o = answer_json(&a);
+	cr_assert(json_is_true(json_object_get(json_object_get(o, "s6"), "up")), "%s", a.body);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(o, "s6"), "pid")), pid);
+	json_decref(o);
+	free(a.body);
+	a = http("POST", "/v1/services/sup/restart", WEB_READ_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 403, "restart needs admin");
+	free(a.body);
+	a = http("POST", "/v1/services/sup/restart", WEB_ADMIN_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	free(a.body);
+	pid2 = wait_s6_pid(svdir, pid);
+	cr_assert_neq(pid2, pid, "a new process runs");
+	a = http("POST", "/v1/services/imap/restart", WEB_ADMIN_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_eq(a.status, 503, "no s6 folder for imap");
+	free(a.body);
+	harness_kill(&sup);
+	kill((pid_t)pid2, SIGKILL);
+	free(svdir), free(run);
 }
