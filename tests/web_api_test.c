@@ -87,41 +87,35 @@ Test(web_api, read_token_cannot_write)
 
 Test(web_api, malformed_json_and_unknown_fields_and_types)
 {
+	static const struct bad_body bad[] = {
+		{ "{\"max_connections\":5,", NULL },
+		{ "{\"max_connections\":5,\"max_connections\":6,\"max_per_ip\":1,\"max_per_network\":0}", NULL },
+		{ "[1,2]", NULL },
+		{ "{\"max_connections\":5,\"max_per_ip\":1,\"max_per_network\":0,\"color\":1}", "color" },
+		{ "{\"max_connections\":\"5\",\"max_per_ip\":1,\"max_per_network\":0}", "max_connections" },
+		{ "{\"max_connections\":5.5,\"max_per_ip\":1,\"max_per_network\":0}", "max_connections" },
+		{ "{\"max_connections\":5,\"max_per_ip\":1}", "max_per_network" },
+	};
 	struct call c = { .method = "PUT", .path = "/v1/services/imap/limits",
 	    .token = WEB_ADMIN_TOKEN, .ctype = "application/json" };
 
-	c.body = "{\"max_connections\":5,";
-	web_expect_problem(&c, 400, NULL);
-	c.body = "{\"max_connections\":5,\"max_connections\":6,\"max_per_ip\":1,\"max_per_network\":0}";
-	web_expect_problem(&c, 400, NULL);
-	c.body = "[1,2]";
-	web_expect_problem(&c, 400, NULL);
-	c.body = "{\"max_connections\":5,\"max_per_ip\":1,\"max_per_network\":0,\"color\":1}";
-	web_expect_problem(&c, 400, "color");
-	c.body = "{\"max_connections\":\"5\",\"max_per_ip\":1,\"max_per_network\":0}";
-	web_expect_problem(&c, 400, "max_connections");
-	c.body = "{\"max_connections\":5.5,\"max_per_ip\":1,\"max_per_network\":0}";
-	web_expect_problem(&c, 400, "max_connections");
-	c.body = "{\"max_connections\":5,\"max_per_ip\":1}";
-	web_expect_problem(&c, 400, "max_per_network");
+	web_expect_bad_bodies(c, bad, sizeof(bad) / sizeof(bad[0]));
 	cr_assert_null(web_read_conf("etc/imap/limits"));
 }
 
 Test(web_api, out_of_range_limits)
 {
+	static const struct bad_body bad[] = {
+		{ "{\"max_per_ip\":-1}", "max_per_ip" },
+		{ "{\"max_per_network\":1000001}", "max_per_network" },
+		{ "{\"max_connections\":0}", "max_connections" },
+		{ "{\"max_connections\":true}", "max_connections" },
+		{ "{\"max_connections\":99999999999999999999999}", NULL },
+	};
 	struct call c = { .method = "PATCH", .path = "/v1/services/imap/limits",
 	    .token = WEB_ADMIN_TOKEN, .ctype = "application/json" };
 
-	c.body = "{\"max_per_ip\":-1}";
-	web_expect_problem(&c, 400, "max_per_ip");
-	c.body = "{\"max_per_network\":1000001}";
-	web_expect_problem(&c, 400, "max_per_network");
-	c.body = "{\"max_connections\":0}";
-	web_expect_problem(&c, 400, "max_connections");
-	c.body = "{\"max_connections\":true}";
-	web_expect_problem(&c, 400, "max_connections");
-	c.body = "{\"max_connections\":99999999999999999999999}";
-	web_expect_problem(&c, 400, NULL);
+	web_expect_bad_bodies(c, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 Test(web_api, wrong_content_type_is_415)

@@ -114,6 +114,17 @@ web_expect_problem(const struct call *c, int status, const char *field)
 	api_response_free(&r);
 }
 
+void
+web_expect_bad_bodies(struct call c, const struct bad_body *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c.body = cases[i].body;
+		web_expect_problem(&c, 400, cases[i].field);
+	}
+}
+
 char *
 web_read_conf(const char *name)
 {

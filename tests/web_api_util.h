@@ -28,6 +28,13 @@ json_t *web_body_json(const struct api_response *r);
 const char *web_header(const struct api_response *r, const char *name);
 /* Asserts a problem+json answer with status and, when given, field. */
 void web_expect_problem(const struct call *c, int status, const char *field);
+/* One bad body and the field the 400 must name (NULL: no field). */
+struct bad_body {
+	const char *body;
+	const char *field;
+};
+/* Sends each body with c (method, path, token, type) and expects 400. */
+void web_expect_bad_bodies(struct call c, const struct bad_body *cases, size_t n);
 /* A file under the test tree (malloc'd), NULL when missing. */
 char *web_read_conf(const char *name);
 void web_write_conf(const char *name, const char *text);

@@ -162,23 +162,19 @@ Test(web_rules, post_adds_at_position_with_comment_then_delete_removes_both)
 
 Test(web_rules, post_validation)
 {
+	static const struct bad_body bad[] = {
+		{ "{\"action\":\"deny\"}", "address" },
+		{ "{\"address\":\"1.2.3.4\",\"action\":\"maybe\"}", "action" },
+		{ "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"position\":0}", "position" },
+		{ "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"position\":3}", "position" },
+		{ "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"variables\":{\"A\":1}}", "variables" },
+		{ "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"id\":3}", "id" },
+		{ "{\"address\":\"1.2.3.4:x\",\"action\":\"deny\"}", "address" },
+	};
 	struct call post = { .method = "POST", .path = "/v1/services/imap/rules",
 	    .token = WEB_ADMIN_TOKEN, .ctype = "application/json" };
 
-	post.body = "{\"action\":\"deny\"}";
-	web_expect_problem(&post, 400, "address");
-	post.body = "{\"address\":\"1.2.3.4\",\"action\":\"maybe\"}";
-	web_expect_problem(&post, 400, "action");
-	post.body = "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"position\":0}";
-	web_expect_problem(&post, 400, "position");
-	post.body = "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"position\":3}";
-	web_expect_problem(&post, 400, "position");
-	post.body = "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"variables\":{\"A\":1}}";
-	web_expect_problem(&post, 400, "variables");
-	post.body = "{\"address\":\"1.2.3.4\",\"action\":\"deny\",\"id\":3}";
-	web_expect_problem(&post, 400, "id");
-	post.body = "{\"address\":\"1.2.3.4:x\",\"action\":\"deny\"}";
-	web_expect_problem(&post, 400, "address");
+	web_expect_bad_bodies(post, bad, sizeof(bad) / sizeof(bad[0]));
 	cr_assert_null(web_read_conf("etc/imap/rules"));
 }
 

@@ -12,6 +12,7 @@
 #include "lib/scan.h"
 #include "lib/strbuf.h"
 #include "web/ctlsock.h"
+#include "web/util.h"
 
 static long long
 now_ms(void)
@@ -207,26 +208,14 @@ ctl_reply_free(struct ctl_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 unescape(const char *v, size_t n, char *out, size_t outlen)
 {
 	size_t i, o = 0;
 
 	for (i = 0; i < n && o + 1 < outlen; i++) {
-		if (v[i] == '%' && i + 2 < n && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+		if (v[i] == '%' && i + 2 < n && util_hexval(v[i + 1]) >= 0 && util_hexval(v[i + 2]) >= 0) {
+			out[o++] = (char)(util_hexval(v[i + 1]) << 4 | util_hexval(v[i + 2]));
 			i += 2;
 		} else
 			out[o++] = v[i];

@@ -279,18 +279,24 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static struct MHD_Daemon *
 start_daemon(struct api_ctx *ctx, int fd, unsigned flags, const struct http_server *hs)
 {
-	if (hs != NULL && hs->tls_cert != NULL)
-		return MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, ctx,
-		    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, HTTP_THREADS,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_CONNECTION_TIMEOUT, 30, MHD_OPTION_CONNECTION_LIMIT, 256,
-		    MHD_OPTION_HTTPS_MEM_CERT, hs->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, hs->tls_key,
-		    MHD_OPTION_END);
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_LISTEN_SOCKET, fd, NULL },
+		{ MHD_OPTION_THREAD_POOL_SIZE, HTTP_THREADS, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, 256, NULL },
+		{ MHD_OPTION_END, 0, NULL },	/* the TLS pair goes here */
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (hs != NULL && hs->tls_cert != NULL) {
+		flags |= MHD_USE_TLS;
+		opts[5] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, hs->tls_cert };
+		opts[6] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, hs->tls_key };
+	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, ctx,
-	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, HTTP_THREADS,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30, MHD_OPTION_CONNECTION_LIMIT, 256,
-	    MHD_OPTION_END);
+	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
 static int

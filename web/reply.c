@@ -96,31 +96,36 @@ reply_problem_extra(struct api_response *resp, int status, const char *name,
 		resp->content_type = "application/problem+json";
 }
 
+static void
+problemv(struct api_response *resp, int status, const char *name, json_t *extra,
+    const char *fmt, va_list ap)
+{
+	char detail[1024];
+
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	reply_problem_extra(resp, status, name, extra, detail);
+}
+
 void
 reply_problem(struct api_response *resp, int status, const char *name,
     const char *fmt, ...)
 {
-	char detail[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	problemv(resp, status, name, NULL, fmt, ap);
 	va_end(ap);
-	reply_problem_extra(resp, status, name, NULL, detail);
 }
 
 void
 reply_problem_field(struct api_response *resp, const char *field,
     const char *fmt, ...)
 {
-	char detail[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	problemv(resp, 400, "invalid-field", json_pack("{s:s}", "field", field), fmt, ap);
 	va_end(ap);
-	reply_problem_extra(resp, 400, "invalid-field", json_pack("{s:s}", "field", field),
-	    detail);
 }
 
 void

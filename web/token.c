@@ -51,18 +51,6 @@ token_scope_parse(const char *s)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 name_valid(const char *s)
 {
 	size_t i, n = strlen(s);
@@ -92,7 +80,7 @@ parse_line(char *line, struct token_entry *e)
 	if (strncmp(w[2], "sha256:", 7) != 0 || strlen(w[2] + 7) != 2 * TOKEN_HASH_LEN)
 		return -1;
 	for (i = 0; i < TOKEN_HASH_LEN; i++) {
-		int hi = hexval(w[2][7 + 2 * i]), lo = hexval(w[2][8 + 2 * i]);
+		int hi = util_hexval(w[2][7 + 2 * i]), lo = util_hexval(w[2][8 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

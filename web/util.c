@@ -102,6 +102,18 @@ util_etag(const void *p, size_t len, char out[80])
 }
 
 int
+util_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 util_if_match(const char *header, const char *etag)
 {
 	size_t n = strlen(etag);

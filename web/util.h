@@ -13,6 +13,8 @@ char *util_path(const char *dir, const char *name);
 int util_mkdirs(const char *dir);
 /* The strong ETag of content: "\"sha256-HEX\"" into out (80 bytes). */
 int util_etag(const void *p, size_t len, char out[80]);
+/* The value of one hex digit, -1 for any other byte. */
+int util_hexval(char c);
 /* 1 when the If-Match header value accepts etag (NULL header: 1). */
 int util_if_match(const char *header, const char *etag);
 
