@@ -370,3 +370,25 @@ Test(web_api, connections_bad_query_and_listener_down)
 	c.path = "/v1/services/smtp/connections";
 	web_expect_problem(&c, 503, NULL);
 }
+
+Test(web_api, busy_listener_is_asked_again)
+{
+	struct call c = { .method = "GET", .path = "/v1/services/imap", .token = WEB_READ_TOKEN };
+	struct api_response r;
+	json_t *o;
+
+	web_fake_listener.busy = 2;
+	r = web_run(&c);
+	o = web_body_json(&r);
+	cr_assert(json_is_true(json_object_get(o, "up")), "served after two busy answers");
+	cr_assert_eq(web_fake_listener.requests, 3);
+	json_decref(o);
+	api_response_free(&r);
+	web_fake_listener.busy = 100;
+	r = web_run(&c);
+	o = web_body_json(&r);
+	cr_assert(json_is_false(json_object_get(o, "up")), "gives up after four");
+	cr_assert_eq(web_fake_listener.busy, 96);
+	json_decref(o);
+	api_response_free(&r);
+}

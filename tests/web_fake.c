@@ -57,7 +57,10 @@ answer(struct web_fake *f, const char *line, FILE *out)
 	pthread_mutex_lock(&f->lock);
 	f->requests++;
 	snprintf(f->last, sizeof(f->last), "%s", line);
-	if (strcmp(line, "status") == 0)
+	if (f->busy > 0) {
+		f->busy--;
+		fprintf(out, "error busy too many control clients\n.\n");
+	} else if (strcmp(line, "status") == 0)
 		reply_status(f, out);
 	else if (strcmp(line, "reload") == 0)
 		do_reload(f, out);

@@ -18,6 +18,7 @@ struct web_fake {
 	int requests;		/* every request line */
 	char last[1100];	/* the last request line */
 	const char *connections;/* data lines for "connections" (each ending '\n') */
+	int busy;		/* answer "error busy" to this many requests */
 	int running;
 };
 

@@ -10,11 +10,23 @@
 #include "web/history.h"
 #include "web/util.h"
 
+/* A listener serves at most 8 control clients at once and answers the
+ * ninth "error busy": worth a short wait, not a failure. */
 int
 api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
     struct ctl_reply *r)
 {
-	return ctlsock_request(svc->control, request, c->ctx->ctl_timeout_ms, r);
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int tries, ret = -1;
+
+	for (tries = 0; ; tries++) {
+		ret = ctlsock_request(svc->control, request, c->ctx->ctl_timeout_ms, r);
+		if (ret == -1 || r->ok || strcmp(r->code, "busy") != 0 || tries == 3)
+			break;
+		ctl_reply_free(r);
+		nanosleep(&pause, NULL);
+	}
+	return ret;
 }
 
 char *

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/config.h"
@@ -86,6 +87,20 @@ load_conf(const struct opts *o, struct mailctld_conf *conf)
 		die_sys(EX_TEMP, "unable to allocate memory");
 }
 
+/* Token hashes are not tokens, but a readable file invites offline
+ * guessing of weak hand-made ones. */
+static void
+warn_tokens_mode(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		log_warn_sys("unable to stat %s (no token will work until it exists)", path);
+	else if ((st.st_mode & 077) != 0)
+		log_warn("%s is readable by group or others (mode %03o); 0600 is safer", path,
+		    (unsigned)(st.st_mode & 0777));
+}
+
 /* Waits for TERM or INT (blocked in every thread); HUP only logs, since
  * the tokens file is re-read on change and the rest needs a restart. */
 static void
@@ -133,6 +148,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	/* Blocked before the server starts so that its threads inherit it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	warn_tokens_mode(conf.tokens);
 	if (api_ctx_init(&ctx, &conf) == -1)
 		die_sys(EX_TEMP, "unable to allocate memory");
 	ctx.openapi = (const char *)openapi_json;
