@@ -13,7 +13,8 @@
 # their children are gone; a watchdog ends the run after MAX_SECONDS.
 #
 # usage: bench/run-tcpserver.sh            (or: make bench)
-#        bench/run-tcpserver.sh --report DIR   tables again from DIR/raw.txt
+#        bench/run-tcpserver.sh --report DIR...   tables again from DIR/raw.txt,
+#                     the rounds of several runs pooled
 #
 # Environment knobs (defaults in brackets):
 #   OURS [daemons/tcpserver/mailstack-tcpserver]  our listener; OURS=/usr/bin/
@@ -54,16 +55,22 @@ GREET=$CBDIR/greet
 FLOOR=$CBDIR/forkfloor
 
 # ---- report: markdown tables from raw.txt ---------------------------------
+# report DIR...: the rounds of several runs are pooled.
 report() {
-	local dir=$1
-	[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
-	awk -f "$TOP/bench/tcpserver-report.awk" "$dir/raw.txt" || return 2
+	local dir raws=()
+	for dir in "$@"; do
+		[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
+		raws+=("$dir/raw.txt")
+	done
+	awk -f "$TOP/bench/tcpserver-report.awk" "${raws[@]}" || return 2
 	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over the rounds of each round'"'"'s 99th percentile of connect-to-close time. paired: ours/ts within each round (both measured back to back). failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
-	if [ -s "$dir/meta.txt" ]; then
-		printf '\n### Machine and run\n\n```\n'
+	for dir in "$@"; do
+		[ -s "$dir/meta.txt" ] || continue
+		printf '\n### Machine and run (%s)\n\n```\n' "$(basename "$dir")"
 		cat "$dir/meta.txt"
 		printf '```\n'
-	fi
+	done
+	dir=$1
 	if [ -s "$dir/commands.txt" ]; then
 		printf '\n### Exact commands\n\n```\n'
 		cat "$dir/commands.txt"
@@ -72,7 +79,9 @@ report() {
 }
 
 if [ "${1:-}" = --report ]; then
-	report "${2:?usage: run-tcpserver.sh --report DIR}"
+	shift
+	[ $# -gt 0 ] || { echo "usage: run-tcpserver.sh --report DIR..." >&2; exit 2; }
+	report "$@"
 	exit
 fi
 

@@ -1,6 +1,7 @@
 # tcpserver-report.awk: markdown tables from run-tcpserver.sh's raw.txt (mawk and gawk).
 #
 # Every input line is "round=R test=main|hold others_pct=P CONNBENCH key=value ...",
+# from one or more runs' raw.txt (the rounds of all of them are pooled);
 # one connbench measurement. A cell is (test, concurrency, held); in each
 # round both peers are measured back to back, so the per-round ("paired")
 # ratio ours/tcpserver cancels most of the drift of a shared machine; the
@@ -86,10 +87,16 @@ function verdict(x, lim, ge) {
 	n[k]++
 	if ("others_pct" in F)
 		add(others, "all", F["others_pct"])
-	rk = cell SUBSEP F["round"]
+	# rounds of several runs (several raw.txt files) pool as distinct rounds
+	if (FILENAME != lastfile) {
+		lastfile = FILENAME
+		nfile++
+	}
+	round = nfile "." F["round"]
+	rk = cell SUBSEP round
 	if (!(rk in seenr)) {
 		seenr[rk] = 1
-		add(rounds, cell, F["round"])
+		add(rounds, cell, round)
 	}
 	if (F["label"] == "ours" || F["label"] == "tcpserver") {
 		rc[rk SUBSEP F["label"]] = F["cps"]
