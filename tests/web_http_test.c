@@ -255,6 +255,38 @@ Test(web_http, unix_socket_serves_the_same_api)
 	free(usock);
 }
 
+/* Each version's metadata parses and its content is there. */
+static void
+check_history_valid(void)
+{
+	char *hdir = web_fake_path(dir, "var/history/imap");
+	DIR *d = opendir(hdir);
+	struct dirent *e;
+	int versions = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char *meta, *content;
+		json_t *o;
+		size_t n = strlen(e->d_name);
+
+		if (n < 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		meta = web_fake_path(hdir, e->d_name);
+		o = json_load_file(meta, 0, NULL);
+		cr_assert_not_null(o, "%s parses", meta);
+		strcpy(meta + strlen(meta) - 4, "content");
+		content = meta;
+		cr_assert_eq(access(content, R_OK), 0, "%s exists", content);
+		json_decref(o);
+		free(meta);
+		versions++;
+	}
+	closedir(d);
+	cr_assert(versions > 0);
+	free(hdir);
+}
+
 /* Every file the writes touch must be whole and valid. */
 static void
 check_files_valid(void)
@@ -292,6 +324,7 @@ check_files_valid(void)
 	}
 	cr_assert_eq(*line, '\0', "no cut line at the end of the audit log");
 	free(buf), free(p);
+	check_history_valid();
 }
 
 /* Writes as fast as it can until killed. */

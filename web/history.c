@@ -63,12 +63,14 @@ list_versions(const char *dir, unsigned long **out, size_t *n)
 	return 0;
 }
 
+/* NNNNNNNN.json holds a version's metadata, NNNNNNNN.content its file;
+ * the metadata is written last, so a version exists once it is whole. */
 static char *
-version_path(const char *dir, unsigned long version)
+version_path(const char *dir, unsigned long version, const char *ext)
 {
-	char name[16];
+	char name[32];
 
-	snprintf(name, sizeof(name), "%08lu.json", version);
+	snprintf(name, sizeof(name), "%08lu.%s", version, ext);
 	return util_path(dir, name);
 }
 
@@ -78,24 +80,30 @@ prune(const char *dir, const unsigned long *v, size_t n, unsigned keep)
 	size_t i;
 
 	for (i = 0; i + keep < n; i++) {
-		char *p = version_path(dir, v[i]);
+		char *meta = version_path(dir, v[i], "json");
+		char *content = version_path(dir, v[i], "content");
 
-		if (p != NULL)
-			unlink(p);
-		free(p);
+		if (meta != NULL)
+			unlink(meta);
+		if (content != NULL)
+			unlink(content);
+		free(meta), free(content);
 	}
 }
 
 static int
-write_version(const char *dir, unsigned long version, json_t *o)
+write_version(const char *dir, unsigned long version, json_t *o, const char *content,
+    size_t len)
 {
-	char *path = version_path(dir, version), *text;
+	char *meta = version_path(dir, version, "json");
+	char *cpath = version_path(dir, version, "content");
+	char *text = json_dumps(o, JSON_COMPACT);
 	int r = -1;
 
-	text = json_dumps(o, JSON_COMPACT);
-	if (path != NULL && text != NULL)
-		r = atomicfile_replace(path, text, strlen(text), 0640);
-	free(path), free(text);
+	if (meta != NULL && cpath != NULL && text != NULL &&
+	    atomicfile_replace(cpath, content, len, 0640) == 0)
+		r = atomicfile_replace(meta, text, strlen(text), 0640);
+	free(meta), free(cpath), free(text);
 	return r;
 }
 
@@ -114,14 +122,13 @@ history_record(const char *state, const char *service, const char *what,
 	next = n > 0 ? v[n - 1] + 1 : 1;
 	if (util_etag(content, len, etag) == -1)
 		goto out;
-	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s%}", "version", (json_int_t)next,
-	    "time", (json_int_t)time(NULL), "token", token, "what", what, "etag", etag,
-	    "content", content, len);
+	o = json_pack("{s:I, s:I, s:s, s:s, s:s}", "version", (json_int_t)next,
+	    "time", (json_int_t)time(NULL), "token", token, "what", what, "etag", etag);
 	if (o == NULL) {
 		errno = ENOMEM;
 		goto out;
 	}
-	if ((r = write_version(dir, next, o)) == 0)
+	if ((r = write_version(dir, next, o, content, len)) == 0)
 		prune(dir, v, n, keep > 0 ? keep - 1 : 0);
 out:
 	json_decref(o);
@@ -132,7 +139,7 @@ out:
 static json_t *
 load_version(const char *dir, unsigned long version)
 {
-	char *path = version_path(dir, version);
+	char *path = version_path(dir, version, "json");
 	json_t *o;
 
 	if (path == NULL)
@@ -177,10 +184,8 @@ history_list(const char *state, const char *service)
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		if ((o = load_version(dir, v[i])) == NULL)
-			continue;
-		json_object_del(o, "content");
-		json_array_append_new(arr, o);
+		if ((o = load_version(dir, v[i])) != NULL)
+			json_array_append_new(arr, o);
 	}
 	free(dir), free(v);
 	return json_pack("{s:o}", "versions", arr);
@@ -192,9 +197,19 @@ history_get(const char *state, const char *service, unsigned long version)
 	char *dir = history_dir(state, service);
 	json_t *o;
 
+	char *cpath = NULL, *content = NULL;
+	size_t len;
+
 	if (dir == NULL)
 		return NULL;
 	o = load_version(dir, version);
-	free(dir);
+	if (o != NULL && ((cpath = version_path(dir, version, "content")) == NULL ||
+	    util_read_file(cpath, &content, &len) == -1 ||
+	    json_object_set_new(o, "content", json_stringn(content, len)) == -1)) {
+		json_decref(o);
+		o = NULL;
+		errno = ENOENT;
+	}
+	free(dir), free(cpath), free(content);
 	return o;
 }

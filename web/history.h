@@ -1,5 +1,6 @@
 /* history.h: every version of a service's limits and rules, kept as
- * numbered JSON files in STATE/history/NAME/ (the last API_HISTORY_KEEP). */
+ * numbered files in STATE/history/NAME/ (NNNNNNNN.json: version, time,
+ * token, what, etag; NNNNNNNN.content: the file), the last API_HISTORY_KEEP. */
 #ifndef MAILSTACK_WEB_HISTORY_H
 #define MAILSTACK_WEB_HISTORY_H
 
