@@ -301,3 +301,38 @@ Test(web_rules, reload_and_restart)
 	c.path = "/v1/services/imap/restart";
 	web_expect_problem(&c, 503, NULL);	/* no s6 folder configured */
 }
+
+Test(web_rules, history_keeps_the_last_hundred_and_audit_limit)
+{
+	struct call put = { .method = "PATCH", .path = "/v1/services/imap/limits",
+	    .token = WEB_ADMIN_TOKEN, .ctype = "application/json" };
+	struct call audit = { .method = "GET", .path = "/v1/audit", .token = WEB_READ_TOKEN,
+	    .args = { { "limit", "3" } } };
+	struct api_response r;
+	char body[64];
+	json_t *o, *v;
+	int i;
+
+	for (i = 1; i <= 105; i++) {
+		snprintf(body, sizeof(body), "{\"max_per_ip\":%d}", i);
+		put.body = body;
+		r = web_run(&put);
+		cr_assert_eq(r.status, 200);
+		api_response_free(&r);
+	}
+	o = get_json("/v1/services/imap/history", NULL, 0);
+	v = json_object_get(o, "versions");
+	cr_assert_eq(json_array_size(v), 100);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(v, 0), "version")), 6);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(v, 99), "version")), 105);
+	json_decref(o);
+	r = web_run(&audit);
+	cr_assert_eq(r.status, 200);
+	o = web_body_json(&r);
+	v = json_object_get(o, "entries");
+	cr_assert_eq(json_array_size(v), 3);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(v, 2),
+	    "after"), "max_per_ip")), 105, "newest last");
+	json_decref(o);
+	api_response_free(&r);
+}
