@@ -46,6 +46,11 @@
 #                     until then are still written)
 #   STOP_WAIT [60]    seconds a listener's children get to finish before it
 #                     is stopped anyway
+#   CLEAN_PCT [10]    a measurement is clean when other programs (not the
+#                     listener, its children, connbench or kernel threads)
+#                     took at most this share of all CPU meanwhile
+#   RETRY_DIRTY [1]   how often a cell (both peers of one round) is measured
+#                     again when one of its measurements was not clean
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,7 +67,7 @@ report() {
 		[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
 		raws+=("$dir/raw.txt")
 	done
-	awk -f "$TOP/bench/tcpserver-report.awk" "${raws[@]}" || return 2
+	awk -v CLEAN="${CLEAN_PCT:-10}" -f "$TOP/bench/tcpserver-report.awk" "${raws[@]}" || return 2
 	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over the rounds of each round'"'"'s 99th percentile of connect-to-close time. paired: ours/ts within each round (both measured back to back). failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
 	for dir in "$@"; do
 		[ -s "$dir/meta.txt" ] || continue
@@ -105,6 +110,8 @@ BASE_PORT=${BASE_PORT:-17400}
 NETNS=${NETNS:-auto}
 MAX_SECONDS=${MAX_SECONDS:-540}
 STOP_WAIT=${STOP_WAIT:-60}
+CLEAN_PCT=${CLEAN_PCT:-10}
+RETRY_DIRTY=${RETRY_DIRTY:-1}
 
 # A run that stops half-way still reports what it measured.
 die() {
@@ -347,9 +354,43 @@ measure() {
 		o = ($4 - $1) - ($6 - $3) - ($8 - $7) - cb; if (o < 0) o = 0
 		t = $5 - $2
 		printf "%.1f", (t > 0 ? 100 * o / t : 0) }')
-	echo "round=$r test=$test others_pct=$others $line" >>"$RAW"
+	echo "round=$r test=$test others_pct=$others $line" >>"$WORK/cell.txt"
 	printf '  %-4s round %s  c=%-3s %-10s %s\n' "$test" "$r" "$c" "$p" \
 	    "$(echo "$line" | tr ' ' '\n' | grep -E '^(hold|held|held_dead|cps|fail|tot_p99_us)=' | tr '\n' ' ')" >&2
+}
+
+cell_clean() {	# did other programs stay at or below CLEAN_PCT% in every line?
+	awk -v lim="$CLEAN_PCT" '{
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^others_pct=/ && substr($i, 12) + 0 > lim) bad = 1
+	} END { exit bad }' "$WORK/cell.txt"
+}
+
+# run_cell main|hold ROUND CONC [HELD]: every peer once, in the round's order
+# (hold: each on a fresh listener); the whole cell again, RETRY_DIRTY times at
+# most, while another program took more than CLEAN_PCT% of the CPU during
+# one of its measurements. The last try goes to raw.txt, earlier ones to
+# raw-dirty.txt.
+run_cell() {
+	local kind=$1 r=$2 c=$3 h=${4:-0} try k i
+	for try in $(seq 0 "$RETRY_DIRTY"); do
+		: >"$WORK/cell.txt"
+		for k in $(seq 0 $((np - 1))); do
+			if [ $((r % 2)) = 1 ]; then i=$k; else i=$((np - 1 - k)); fi
+			if [ "$kind" = main ]; then
+				measure main "$r" "${PA[$i]}" main "$c" "$per"
+				continue
+			fi
+			start_peer "${PA[$i]}" hold
+			measure hold "$r" "${PA[$i]}" hold "$c" "$HOLD_N" -H "$h" --hold-conc 64
+			stop_peer "$LAST_PID"
+		done
+		cell_clean && break
+		[ "$try" -lt "$RETRY_DIRTY" ] || break
+		echo "  (others took more than $CLEAN_PCT% of the CPU: measuring the cell again)" >&2
+		cat "$WORK/cell.txt" >>"$OUT/raw-dirty.txt"
+	done
+	cat "$WORK/cell.txt" >>"$RAW"
 }
 
 # ---- metadata -----------------------------------------------------------------
@@ -366,7 +407,7 @@ measure() {
 	echo "ours: $OURS_SRC, sha256 $OURS_SUM, run as a copy ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
 	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
 	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
-	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS"
+	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/meta.txt"
 RAW=$OUT/raw.txt
@@ -383,10 +424,7 @@ np=${#PA[@]}
 per=$((N / ROUNDS))
 for r in $(seq 1 "$ROUNDS"); do
 	for c in $CONCS; do
-		for k in $(seq 0 $((np - 1))); do
-			if [ $((r % 2)) = 1 ]; then i=$k; else i=$((np - 1 - k)); fi
-			measure main "$r" "${PA[$i]}" main "$c" "$per"
-		done
+		run_cell main "$r" "$c"
 	done
 done
 for p in "${!PIDS[@]}"; do stop_peer "$p"; done
@@ -397,12 +435,7 @@ for p in "${!PIDS[@]}"; do stop_peer "$p"; done
 if [ "$HOLD" -gt 0 ]; then
 	for r in $(seq 1 "$HOLD_ROUNDS"); do
 		for h in 0 "$HOLD"; do
-			for k in $(seq 0 $((np - 1))); do
-				if [ $((r % 2)) = 1 ]; then i=$k; else i=$((np - 1 - k)); fi
-				start_peer "${PA[$i]}" hold
-				measure hold "$r" "${PA[$i]}" hold "$HOLD_CONC" "$HOLD_N" -H "$h" --hold-conc 64
-				stop_peer "$LAST_PID"
-			done
+			run_cell hold "$r" "$HOLD_CONC" "$h"
 		done
 	done
 fi

@@ -10,7 +10,8 @@
 # measurements) when there are at least 3 of them.
 
 BEGIN {
-	CLEAN = 10
+	if (CLEAN == "")
+		CLEAN = 10
 }
 
 function kv(   i, a) {
@@ -229,10 +230,10 @@ function print_others_cpu(   v, nl, i, big) {
 		return
 	nl = sorted(others["all"], v)
 	for (i = 1; i <= nl; i++)
-		if (v[i] + 0 > 10)
+		if (v[i] + 0 > CLEAN)
 			big++
-	printf "\nCPU used by other processes during the measurements (share of all CPUs): median %.1f%%, max %.1f%%; %d of %d measurements above 10%%\n",
-	    median(others["all"]), v[nl], big, nl
+	printf "\nCPU used by other programs during the measurements (share of all CPUs): median %.1f%%, max %.1f%%; %d of %d measurements above %s%% (not clean)\n",
+	    median(others["all"]), v[nl], big, nl, CLEAN
 }
 
 END {
