@@ -51,6 +51,23 @@ do_reload(struct web_fake *f, FILE *out)
 	reply_status(f, out);
 }
 
+/* The canned lines, the first N only for "top N". */
+static void
+reply_connections(struct web_fake *f, const char *line, FILE *out)
+{
+	const char *p = f->connections != NULL ? f->connections : "", *top = strstr(line, " top ");
+	long n = top != NULL ? atol(top + 5) : -1;
+
+	fputs("ok\n", out);
+	for (; *p != '\0' && n != 0; n--) {
+		size_t k = strcspn(p, "\n") + 1;
+
+		fwrite(p, 1, k, out);
+		p += k;
+	}
+	fputs(".\n", out);
+}
+
 static void
 answer(struct web_fake *f, const char *line, FILE *out)
 {
@@ -65,7 +82,7 @@ answer(struct web_fake *f, const char *line, FILE *out)
 	else if (strcmp(line, "reload") == 0)
 		do_reload(f, out);
 	else if (strncmp(line, "connections", 11) == 0)
-		fprintf(out, "ok\n%s.\n", f->connections != NULL ? f->connections : "");
+		reply_connections(f, line, out);
 	else if (strcmp(line, "quit") == 0)
 		fprintf(out, "ok\n.\n");
 	else
@@ -178,9 +195,11 @@ token_line(char *out, size_t outlen, const char *name, const char *scope, const 
 char *
 web_fake_tree(void)
 {
-	char tmpl[] = "/tmp/web_test.XXXXXX", *dir, conf[2048], tokens[512], *etc;
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[512], *dir, conf[4096], tokens[512], *etc;
 	size_t n;
 
+	snprintf(tmpl, sizeof(tmpl), "%s/web_test.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(tmpl) == NULL || (dir = strdup(tmpl)) == NULL)
 		return NULL;
 	etc = util_path(dir, "etc/imap");

@@ -26,7 +26,7 @@ struct web_fake {
 int web_fake_start(struct web_fake *f, const char *path, const char *limits_path);
 void web_fake_stop(struct web_fake *f);
 
-/* A fresh tree: DIR/etc/imap (config), DIR/var (state), DIR/tokens with
+/* A fresh tree under $TMPDIR (else /tmp): DIR/etc/imap (config), DIR/var (state), DIR/tokens with
  * tokens "admin-secret" (admin) and "read-secret" (read), DIR/conf naming
  * service imap (control DIR/imap.sock) and service smtp (control
  * DIR/smtp.sock, nobody listening). Returns DIR (malloc'd) or NULL. */
