@@ -208,31 +208,33 @@ opts(void)
 
 Test(limits, per_ip_then_per_net)
 {
-	struct server_options o = opts();
+	struct limits_now l;
 	struct limit_vars v;
 	struct conn_table t;
 	struct ip_addr a = addr("192.0.2.1"), b = addr("192.0.2.2");
 
 	memset(&v, 0, sizeof v);
+	memset(&l, 0, sizeof l);
+	l.n[LIMIT_MAX_CONNECTIONS] = 100;
 	cr_assert_eq(conn_table_init(&t, 10, 64, 24, 48), 0);
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_OK, "no limits set");
-	o.per_ip_limit = 2;
-	o.per_net_limit = 3;
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_OK, "no limits set");
+	l.n[LIMIT_MAX_PER_IP] = 2;
+	l.n[LIMIT_MAX_PER_NETWORK] = 3;
 	add(&t, 1, "192.0.2.1");
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_OK);
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_OK);
 	add(&t, 2, "192.0.2.1");
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_IP);
-	cr_assert_eq(limits_decide(&o, &t, &b, &v), LIMIT_OK);
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_IP);
+	cr_assert_eq(limits_decide(&l, &t, &b, &v), LIMIT_OK);
 	add(&t, 3, "192.0.2.2");
-	cr_assert_eq(limits_decide(&o, &t, &b, &v), LIMIT_NET);
+	cr_assert_eq(limits_decide(&l, &t, &b, &v), LIMIT_NET);
 	conn_table_remove(&t, 1, NULL);
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_OK);
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_OK);
 	conn_table_free(&t);
 }
 
 Test(limits, rule_variables_replace_option_limits)
 {
-	struct server_options o = opts();
+	struct limits_now l;
 	struct limit_vars v;
 	struct conn_table t;
 	struct ip_addr a = addr("192.0.2.1");
@@ -241,20 +243,22 @@ Test(limits, rule_variables_replace_option_limits)
 	    msg[] = "DIEMSG=421 go away", other[] = "RELAYCLIENT=";
 
 	memset(&v, 0, sizeof v);
+	memset(&l, 0, sizeof l);
+	l.n[LIMIT_MAX_CONNECTIONS] = 100;
 	cr_assert_eq(conn_table_init(&t, 10, 64, 24, 48), 0);
-	o.per_ip_limit = 1;
+	l.n[LIMIT_MAX_PER_IP] = 1;
 	add(&t, 1, "192.0.2.1");
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_IP);
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_IP);
 	cr_assert_eq(limits_vars_put(&v, ip5, strlen(ip5)), 1);
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_OK,
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_OK,
 	    "a rule may grant more than -C");
 	cr_assert_eq(limits_vars_put(&v, bad, strlen(bad)), -1);
 	cr_assert_eq(v.maxconnip.n, 5, "a bad value changes nothing");
 	cr_assert_eq(limits_vars_put(&v, c1, strlen(c1)), 1);
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_RULE_NET);
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_RULE_NET);
 	cr_assert_eq(limits_vars_put(&v, ip0, strlen(ip0)), 1);
 	conn_table_remove(&t, 1, NULL);
-	cr_assert_eq(limits_decide(&o, &t, &a, &v), LIMIT_RULE_IP,
+	cr_assert_eq(limits_decide(&l, &t, &a, &v), LIMIT_RULE_IP,
 	    "MAXCONNIP=0 refuses always");
 	cr_assert_eq(limits_vars_put(&v, msg, strlen(msg)), 1);
 	cr_assert_eq(v.diemsg.len, strlen("421 go away"));

@@ -13,7 +13,8 @@ limits_may_apply(const struct server *s)
 {
 	const struct limit_vars *v = &s->env_vars;
 
-	return s->o->per_ip_limit > 0 || s->o->per_net_limit > 0 ||
+	return s->lim.n[LIMIT_MAX_PER_IP] > 0 ||
+	    s->lim.n[LIMIT_MAX_PER_NETWORK] > 0 ||
 	    v->maxconnip.set || v->maxconnc.set || s->rules_on;
 }
 
@@ -34,22 +35,52 @@ rules_key(const struct server *s, const struct ip_addr *remote,
 /* Only the IP-keyed rules are read here (cheap: the cdb stays mapped and
  * is reopened when the file changes); a missing or broken file sets no
  * limits, the child reports it as it always has. */
-static void
-rules_vars(struct server *s, const struct server_conn *c,
-    struct limit_vars *v)
+int
+server_limit_vars(struct server *s, const struct ip_addr *remote,
+    struct limit_vars *v, struct rules_match *m)
 {
 	char key[IP_FMT_MAX];
-	struct rules_match m;
 	const char *item;
 	size_t pos = 0, len;
 
-	if (rules_cache_refresh(&s->rules) < 0 || s->rules.db == NULL)
-		return;
-	rules_key(s, &c->remote, key);
-	if (rules_db_lookup_ip(s->rules.db, key, &m) != 1)
-		return;
-	while (rules_match_next_env(&m, &pos, &item, &len))
+	*v = s->env_vars;
+	if (!s->rules_on || rules_cache_refresh(&s->rules) < 0 ||
+	    s->rules.db == NULL)
+		return 0;
+	rules_key(s, remote, key);
+	if (rules_db_lookup_ip(s->rules.db, key, m) != 1)
+		return 0;
+	while (rules_match_next_env(m, &pos, &item, &len))
 		(void)limits_vars_put(v, item, len);
+	return 1;
+}
+
+unsigned long
+server_ip_limit(struct server *s, const struct ip_addr *remote,
+    struct strbuf *src)
+{
+	struct limit_vars v;
+	struct rules_match m;
+	int matched;
+
+	strbuf_reset(src);
+	matched = server_limit_vars(s, remote, &v, &m);
+	if (v.maxconnip.set && v.maxconnip.from_rule && matched) {
+		(void)strbuf_appends(src, "rule:");
+		(void)strbuf_append(src, m.key, m.keylen);
+		return v.maxconnip.n;
+	}
+	if (v.maxconnip.set) {
+		(void)strbuf_appends(src, "env");
+		return v.maxconnip.n;
+	}
+	if (s->lim.n[LIMIT_MAX_PER_IP] == 0) {
+		(void)strbuf_appends(src, "none");
+		return 0;
+	}
+	(void)strbuf_appends(src, s->lim.from[LIMIT_MAX_PER_IP] ==
+	    LIMIT_FROM_FILE ? "file" : "option");
+	return s->lim.n[LIMIT_MAX_PER_IP];
 }
 
 /* "deny 0 LOCAL REMOTE FLAG": tcpserver's layout, PID 0 because no
@@ -83,16 +114,15 @@ int
 server_admit_refuse(struct server *s, const struct server_conn *c)
 {
 	struct limit_vars v;
+	struct rules_match m;
 	enum limit_reason r;
 	char msg[REFUSE_MAX];
 	size_t n;
 
 	if (!limits_may_apply(s))
 		return 0;
-	v = s->env_vars;
-	if (s->rules_on)
-		rules_vars(s, c, &v);
-	r = limits_decide(s->o, &s->table, &c->remote, &v);
+	(void)server_limit_vars(s, &c->remote, &v, &m);
+	r = limits_decide(&s->lim, &s->table, &c->remote, &v);
 	if (r == LIMIT_OK)
 		return 0;
 	s->refused[r]++;

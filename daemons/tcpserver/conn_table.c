@@ -170,6 +170,26 @@ conn_table_init(struct conn_table *t, size_t capacity, unsigned ip6_bits,
 	return 0;
 }
 
+int
+conn_table_grow(struct conn_table *t, size_t capacity)
+{
+	struct conn_table bigger;
+	const struct conn_info *ci;
+	size_t pos = 0;
+
+	if (capacity <= t->capacity)
+		return 0;
+	if (conn_table_init(&bigger, capacity, t->ips.bits6, t->nets.bits4,
+	    t->nets.bits6) < 0)
+		return -1;
+	/* Cannot fail: the new table is larger and the pids are distinct. */
+	while (conn_table_next(t, &pos, &ci))
+		(void)conn_table_add(&bigger, ci);
+	conn_table_free(t);
+	*t = bigger;
+	return 0;
+}
+
 void
 conn_table_free(struct conn_table *t)
 {
@@ -279,6 +299,13 @@ size_t
 conn_table_distinct_nets(const struct conn_table *t)
 {
 	return t->nets.used;
+}
+
+void
+conn_table_ip_key(const struct conn_table *t, const struct ip_addr *ip,
+    struct ip_addr *key)
+{
+	counts_key(&t->ips, ip, key);
 }
 
 int

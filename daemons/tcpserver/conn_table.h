@@ -1,6 +1,7 @@
 /* conn_table.h: the listener's exact table of live connections: by child
  * pid, and a count per client address (IPv6 per /k) and per network.
- * Sized once from -c: no allocation per connection, O(1) add and remove. */
+ * Sized from -c, and grown only when the limit is raised past it: no
+ * allocation per connection, O(1) add and remove. */
 #ifndef MAILSTACK_TCPSERVER_CONN_TABLE_H
 #define MAILSTACK_TCPSERVER_CONN_TABLE_H
 
@@ -60,6 +61,10 @@ struct conn_table {
  * Returns 0, or -1 with errno ENOMEM. */
 int conn_table_init(struct conn_table *t, size_t capacity, unsigned ip6_bits,
     unsigned net4_bits, unsigned net6_bits);
+/* Makes room for capacity connections (no-op when it is not more than
+ * now), moving every entry into new, larger arrays. Returns 0, or -1 with
+ * errno ENOMEM and the table unchanged. */
+int conn_table_grow(struct conn_table *t, size_t capacity);
 /* Releases the memory; accepts a zeroed table. */
 void conn_table_free(struct conn_table *t);
 
@@ -82,6 +87,10 @@ unsigned long conn_table_count_net(const struct conn_table *t,
 /* Distinct address keys and network keys in use (for status output). */
 size_t conn_table_distinct_ips(const struct conn_table *t);
 size_t conn_table_distinct_nets(const struct conn_table *t);
+
+/* The address key ip is counted under (unmapped, IPv6 cut to /k). */
+void conn_table_ip_key(const struct conn_table *t, const struct ip_addr *ip,
+    struct ip_addr *key);
 
 /* Iterates the live connections in no particular order: *pos starts at 0;
  * each call sets *ci (borrowed, valid until the table changes) and returns

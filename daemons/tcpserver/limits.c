@@ -79,16 +79,49 @@ over(unsigned long count, const struct limit_value *rule, unsigned long opt)
 }
 
 enum limit_reason
-limits_decide(const struct server_options *o, const struct conn_table *t,
+limits_decide(const struct limits_now *l, const struct conn_table *t,
     const struct ip_addr *remote, const struct limit_vars *v)
 {
-	if ((v->maxconnip.set || o->per_ip_limit > 0) &&
-	    over(conn_table_count_ip(t, remote), &v->maxconnip, o->per_ip_limit))
+	unsigned long per_ip = l->n[LIMIT_MAX_PER_IP];
+	unsigned long per_net = l->n[LIMIT_MAX_PER_NETWORK];
+
+	if ((v->maxconnip.set || per_ip > 0) &&
+	    over(conn_table_count_ip(t, remote), &v->maxconnip, per_ip))
 		return v->maxconnip.set ? LIMIT_RULE_IP : LIMIT_IP;
-	if ((v->maxconnc.set || o->per_net_limit > 0) &&
-	    over(conn_table_count_net(t, remote), &v->maxconnc, o->per_net_limit))
+	if ((v->maxconnc.set || per_net > 0) &&
+	    over(conn_table_count_net(t, remote), &v->maxconnc, per_net))
 		return v->maxconnc.set ? LIMIT_RULE_NET : LIMIT_NET;
 	return LIMIT_OK;
+}
+
+static const char *const key_names[LIMIT_KEYS] = {
+	"max_connections", "max_per_ip", "max_per_network"
+};
+
+const char *
+limits_key_name(enum limit_key k)
+{
+	return (unsigned)k < LIMIT_KEYS ? key_names[k] : "?";
+}
+
+int
+limits_key_find(const char *s, size_t n)
+{
+	int k;
+
+	for (k = 0; k < LIMIT_KEYS; k++)
+		if (strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
+			return k;
+	return -1;
+}
+
+void
+limits_from_options(struct limits_now *l, const struct server_options *o)
+{
+	memset(l, 0, sizeof *l);
+	l->n[LIMIT_MAX_CONNECTIONS] = o->limit;
+	l->n[LIMIT_MAX_PER_IP] = o->per_ip_limit;
+	l->n[LIMIT_MAX_PER_NETWORK] = o->per_net_limit;
 }
 
 const char *

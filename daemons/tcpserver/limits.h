@@ -19,6 +19,36 @@ enum limit_reason {
 	LIMIT_REASONS
 };
 
+/* The three limits the control socket and the limits file can change;
+ * the names are the limits file's keys. */
+enum limit_key {
+	LIMIT_MAX_CONNECTIONS = 0,	/* -c */
+	LIMIT_MAX_PER_IP,		/* -C, 0 = none */
+	LIMIT_MAX_PER_NETWORK,		/* -N, 0 = none */
+	LIMIT_KEYS
+};
+
+/* Where a limit's current value comes from. */
+enum limit_origin {
+	LIMIT_FROM_CMDLINE = 0,
+	LIMIT_FROM_FILE,
+	LIMIT_FROM_SET		/* the control socket's "set" */
+};
+
+/* The limits in force: the command line, overridden by the limits file,
+ * overridden by "set" until the next reload. */
+struct limits_now {
+	unsigned long n[LIMIT_KEYS];
+	enum limit_origin from[LIMIT_KEYS];
+};
+
+/* "max_connections", "max_per_ip", "max_per_network". */
+const char *limits_key_name(enum limit_key k);
+/* The key named by n bytes of s, or -1. */
+int limits_key_find(const char *s, size_t n);
+/* The command line's limits, all from LIMIT_FROM_CMDLINE. */
+void limits_from_options(struct limits_now *l, const struct server_options *o);
+
 /* One value of MAXCONNIP, MAXCONNC or DIEMSG: set or not. */
 struct limit_value {
 	int set;
@@ -47,8 +77,9 @@ int limits_vars_put(struct limit_vars *v, const char *item, size_t len);
 
 /* What to do with a client: the reason (LIMIT_OK = take it). The limit of
  * a rule variable replaces the -C/-N limit for the clients it covers (so a
- * rule can grant one address more, or 0 = refuse always). */
-enum limit_reason limits_decide(const struct server_options *o,
+ * rule can grant one address more, or 0 = refuse always). The total
+ * (-c) is not looked at here: the event loop stops accepting at it. */
+enum limit_reason limits_decide(const struct limits_now *l,
     const struct conn_table *t, const struct ip_addr *remote,
     const struct limit_vars *v);
 

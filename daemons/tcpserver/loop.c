@@ -1,5 +1,6 @@
-/* loop.c: the listener's event loop: poll the self-pipe and, below the
- * -c limit, the listening socket; accept, admit, spawn; reap. */
+/* loop.c: the listener's event loop: poll the self-pipe, the control
+ * socket and, below the -c limit, the listening socket; accept, admit,
+ * spawn; reap; reload on SIGHUP (with -f). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,8 +25,11 @@ server_init(struct server *s, const struct server_options *o)
 	char err[256];
 
 	s->o = o;
-	if (conn_table_init(&s->table, o->limit, o->ip6_prefix, o->net4_prefix,
-	    o->net6_prefix) < 0)
+	s->started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s->started_mono);
+	server_limits_start(s);
+	if (conn_table_init(&s->table, s->lim.n[LIMIT_MAX_CONNECTIONS],
+	    o->ip6_prefix, o->net4_prefix, o->net6_prefix) < 0)
 		die_x(EX_TEMP, "out of memory");
 	limits_vars_from_env(&s->env_vars, err, sizeof err);
 	if (err[0] != '\0')
@@ -41,13 +45,17 @@ server_init(struct server *s, const struct server_options *o)
 	if (s->sigfd < 0 || selfpipe_trap(SIGCHLD) < 0 ||
 	    selfpipe_trap(SIGTERM) < 0)
 		die_sys(EX_TEMP, "unable to set up signals");
+	/* Without -f, SIGHUP keeps 0.88's default action (the listener
+	 * dies), so supervision scripts see no change. */
+	if (o->limits_path != NULL && selfpipe_trap(SIGHUP) < 0)
+		die_sys(EX_TEMP, "unable to set up signals");
 	signal(SIGPIPE, SIG_IGN);
 }
 
 static void
 log_status(const struct server *s, size_t n)
 {
-	log_info("status: %zu/%lu", n, s->o->limit);
+	log_info("status: %zu/%lu", n, s->lim.n[LIMIT_MAX_CONNECTIONS]);
 }
 
 static void
@@ -66,6 +74,7 @@ reap(struct server *s)
 static void
 handle_signals(struct server *s)
 {
+	char err[512];
 	int sig;
 
 	while ((sig = selfpipe_read()) > 0) {
@@ -74,6 +83,8 @@ handle_signals(struct server *s)
 			_exit(0);
 		if (sig == SIGCHLD)
 			reap(s);
+		if (sig == SIGHUP)
+			(void)server_limits_reload(s, err, sizeof err);
 	}
 	if (sig < 0)
 		die_sys(EX_TEMP, "unable to read signals");
@@ -158,9 +169,17 @@ accept_one(struct server *s)
 		close(c.fd);
 		return 1;
 	}
-	if (!server_admit_refuse(s, &c))
+	if (!server_admit_refuse(s, &c)) {
+		s->accepted++;
 		start_child(s, &c);
+	}
 	return 1;
+}
+
+static int
+below_limit(const struct server *s)
+{
+	return conn_table_count(&s->table) < s->lim.n[LIMIT_MAX_CONNECTIONS];
 }
 
 static void
@@ -169,7 +188,7 @@ accept_some(struct server *s)
 	int i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (conn_table_count(&s->table) >= s->o->limit)
+		if (!below_limit(s))
 			return;
 		if (!accept_one(s))
 			return;
@@ -191,35 +210,59 @@ poll_failed(struct server *s)
 	handle_signals(s);
 }
 
+/* The descriptors of one round: the self-pipe first, then the control
+ * socket's, then the listener when it may be accepted from. Rebuilt each
+ * round, so a limit raised by the control socket or SIGHUP opens the
+ * listener at once for the clients waiting in the backlog. */
+struct round {
+	struct pollfd pfd[2 + CTL_POLLFDS];
+	nfds_t n;
+	size_t ctl;		/* first control entry */
+	int listening;		/* index of the listener, -1 = not polled */
+	int timeout;
+};
+
+static void
+round_build(struct server *s, struct round *r)
+{
+	r->pfd[0].fd = s->sigfd;
+	r->pfd[0].events = POLLIN;
+	r->pfd[0].revents = 0;
+	r->ctl = 1;
+	r->n = 1 + ctl_pollfds(&s->ctl, &r->pfd[1]);
+	r->listening = -1;
+	r->timeout = backoff_left(s);
+	/* At -c the listener is left alone: clients wait in the kernel's
+	 * backlog, as with tcpserver, and are not refused. */
+	if (r->timeout == 0) {
+		r->timeout = -1;
+		if (below_limit(s)) {
+			r->listening = (int)r->n;
+			r->pfd[r->n].fd = s->listener.fd;
+			r->pfd[r->n].events = POLLIN;
+			r->pfd[r->n].revents = 0;
+			r->n++;
+		}
+	}
+}
+
 void
 server_run(struct server *s)
 {
-	struct pollfd pfd[2];
-	int n, timeout;
+	struct round r;
 
 	for (;;) {
-		pfd[0].fd = s->sigfd;
-		pfd[0].events = POLLIN;
-		n = 1;
-		timeout = backoff_left(s);
-		/* At -c the listener is left alone: clients wait in the
-		 * kernel's backlog, as with tcpserver, and are not refused. */
-		if (timeout == 0) {
-			timeout = -1;
-			if (conn_table_count(&s->table) < s->o->limit) {
-				pfd[1].fd = s->listener.fd;
-				pfd[1].events = POLLIN;
-				n = 2;
-			}
-		}
-		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+		round_build(s, &r);
+		if (poll(r.pfd, r.n, r.timeout) < 0) {
 			if (errno != EINTR)
 				poll_failed(s);
 			continue;
 		}
-		if (pfd[0].revents != 0)
+		if (r.pfd[0].revents != 0)
 			handle_signals(s);
-		if (n == 2 && pfd[1].revents != 0)
+		ctl_events(s, &r.pfd[r.ctl]);
+		if (r.listening >= 0 && r.pfd[r.listening].revents != 0 &&
+		    below_limit(s))
 			accept_some(s);
 	}
 }

@@ -63,7 +63,7 @@ announce(const struct server *s, const struct server_options *o)
 	}
 	close(0);
 	close(1);
-	log_info("status: 0/%lu", o->limit);
+	log_info("status: 0/%lu", s->lim.n[LIMIT_MAX_CONNECTIONS]);
 }
 
 int
@@ -86,6 +86,7 @@ main(int argc, char **argv)
 		usage(&o, "");
 	server_init(&s, &o);
 	listen_open(&s.listener, &o, port);
+	ctl_open(&s.ctl, &o);
 	privs_drop(o.uid, o.gid);
 	announce(&s, &o);
 	server_run(&s);

@@ -19,7 +19,7 @@ const char options_usage[] = "[ -1UXpPhHrRoOdDqQv ] [ -c limit ] "
     "[ -l localname ] [ -t timeout ] host port program";
 
 static const char optstring[] =
-    "1UXpPhHrRoOdDqQv46x:c:B:g:u:b:l:t:I:C:N:k:K:m:w:";
+    "1UXpPhHrRoOdDqQv46x:c:B:g:u:b:l:t:I:C:N:k:K:m:w:s:f:a:";
 
 /* sgetopt's state: the word being read and the position in it. */
 struct sgetopt {
@@ -264,6 +264,34 @@ parse_preset(struct server_options *o, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* -a uid:ID or -a gid:ID, ID a number or a name. */
+static int
+parse_allow(struct server_options *o, const char *s, char *err, size_t errlen)
+{
+	struct ctl_allow *a;
+	uid_t uid;
+	gid_t gid;
+
+	if (o->nallow == OPTIONS_MAX_ALLOW)
+		return fail(err, errlen, "too many -a (at most %d)",
+		    OPTIONS_MAX_ALLOW);
+	a = &o->allow[o->nallow];
+	if (strncmp(s, "uid:", 4) == 0) {
+		if (parse_uid(s + 4, &uid, err, errlen) < 0)
+			return fail(err, errlen, "unknown user for -a: %s", s);
+		a->id = uid;
+	} else if (strncmp(s, "gid:", 4) == 0) {
+		if (parse_gid(s + 4, &gid, err, errlen) < 0)
+			return fail(err, errlen, "unknown group for -a: %s", s);
+		a->id = gid;
+		a->is_gid = 1;
+	} else
+		return fail(err, errlen, "bad peer for -a: %s "
+		    "(want uid:ID or gid:ID)", s);
+	o->nallow++;
+	return 0;
+}
+
 static void
 set_defaults(struct server_options *o)
 {
@@ -358,6 +386,9 @@ apply_arg(struct server_options *o, int c, const char *a, char *err,
 		    err, errlen);
 	case 'K': return parse_net_prefixes(o, a, err, errlen);
 	case 'm': return parse_preset(o, a, err, errlen);
+	case 's': o->ctl_path = a; return 0;
+	case 'f': o->limits_path = a; return 0;
+	case 'a': return parse_allow(o, a, err, errlen);
 	}
 	return fail(err, errlen, "illegal option -- %c", c);
 }

@@ -15,6 +15,15 @@ enum refusal_preset {
 	PRESET_POP3		/* "-ERR [SYS/TEMP] ..." */
 };
 
+/* Most -a options. */
+#define OPTIONS_MAX_ALLOW 16
+
+/* A control socket peer allowed by -a uid:ID or -a gid:ID. */
+struct ctl_allow {
+	int is_gid;
+	unsigned long id;
+};
+
 struct server_options {
 	/* ucspi-tcp 0.88, with its defaults */
 	int verbosity;			/* -q 0, -Q 1 (default), -v 2 */
@@ -48,6 +57,10 @@ struct server_options {
 	unsigned net6_prefix;		/*          and 48 */
 	enum refusal_preset preset;	/* -m imap|smtp|pop3 */
 	int notify_fd;			/* -w FD: write "\n" once listening, then close; -1 = off */
+	const char *ctl_path;		/* -s: control socket, NULL = none */
+	const char *limits_path;	/* -f: limits file, NULL = none */
+	struct ctl_allow allow[OPTIONS_MAX_ALLOW];	/* -a */
+	size_t nallow;
 
 	/* operands */
 	const char *host;
@@ -56,7 +69,7 @@ struct server_options {
 					 * NULL when missing (a usage error) */
 };
 
-/* Largest -c, -C and -N: the parent's tables are sized once from -c. */
+/* Largest -c, -C and -N, and of the limits file's values. */
 #define OPTIONS_MAX_LIMIT 1000000UL
 
 /* 0.88's usage line after "PROG: usage: PROG " (the program name is the

@@ -7,8 +7,8 @@
  * otherwise each element of path is tried (NULL = "/bin:/usr/bin", an
  * empty element = "."), no shell fallback. Returns only on failure: -1
  * with errno (EACCES/EPERM/EISDIR found on the way win over ENOENT;
- * ENAMETOOLONG for an element + file longer than PATH_MAX). Same contract
- * as child_exec_path, which may allocate and so cannot follow a vfork. */
+ * ENAMETOOLONG for an element + file longer than PATH_MAX). Both ways of
+ * starting a child (fork + child_run, and vfork) exec through it. */
 int pathexec_run(const char *file, char *const argv[], char *const envp[],
     const char *path);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "conn_table.h"
+#include "ctlsock.h"
 #include "ip.h"
 #include "limits.h"
 #include "listen.h"
@@ -24,16 +25,26 @@ struct server {
 	int sigfd;			/* self-pipe read end */
 	struct conn_table table;
 
+	/* limits in force (serverlimits.c) */
+	struct limits_now cmdline;	/* from the options */
+	struct limits_now lim;		/* cmdline, file, "set" */
+	int lim_file_read;		/* the file was there at the last read */
+
 	/* admission */
 	struct limit_vars env_vars;	/* MAXCONNIP/MAXCONNC/DIEMSG preset */
 	struct rules_cache rules;	/* -x, for IP rules' limits */
 	int rules_on;
 	unsigned long refused[LIMIT_REASONS];
+	unsigned long long accepted;	/* past the limits, since start */
 
 	/* children */
 	int fast_spawn;			/* no per-connection work: vfork+exec */
 	const char *path;		/* $PATH at start, for the fast path */
 	unsigned long fork_failures;
+
+	struct ctl_server ctl;		/* -s */
+	time_t started;			/* for status: wall clock */
+	struct timespec started_mono;	/* and uptime */
 
 	struct timespec backoff_until;	/* CLOCK_MONOTONIC; 0 = none */
 	struct strbuf line;		/* scratch for log lines, memory kept */
@@ -50,6 +61,37 @@ struct server_conn {
  * -c, limit variables, rules cache, spawn mode. Dies on failure. */
 void server_init(struct server *s, const struct server_options *o);
 
+/* Limits (serverlimits.c). server_limits_start: the command line's,
+ * then the limits file's over them (a bad file is logged and ignored). */
+void server_limits_start(struct server *s);
+/* Makes l the limits in force, growing the table when max_connections
+ * rises past its size. 0, or -1 with errno ENOMEM (nothing changed). */
+int server_limits_use(struct server *s, const struct limits_now *l);
+/* Re-reads the limits file over the command line (without -f: the
+ * command line again). 0, or -1 after logging the warning, with err
+ * holding "FILE:LINE: REASON"; the limits in force stay then. */
+int server_limits_reload(struct server *s, char *err, size_t errlen);
+
+/* Control requests (ctlreq.c): answers one request line (len bytes,
+ * without '\n') with a block appended to out. Returns 1 when the peer
+ * asked to be closed (quit), 0 otherwise. */
+int server_ctl_request(struct server *s, struct strbuf *out,
+    const char *line, size_t len);
+/* The status lines (not the block around them). 0, or -1 (ENOMEM). */
+int server_ctl_status(struct server *s, struct strbuf *out);
+/* The connections block for req (ctlconns.c). 0, or -1 (ENOMEM). */
+int server_ctl_connections(struct server *s, const struct ctl_request *req,
+    struct strbuf *out);
+
+/* Admission (admit.c): the MAXCONNIP/MAXCONNC/DIEMSG that apply to
+ * remote: the environment's, overridden by its IP rule (-x). Returns 1
+ * and fills m when a rule matched (m borrows from the rules db), else 0. */
+int server_limit_vars(struct server *s, const struct ip_addr *remote,
+    struct limit_vars *v, struct rules_match *m);
+/* The per-IP limit for remote now (0 = none); src gets where it comes
+ * from: "none", "option", "file", "env" or "rule:" and the rule's key. */
+unsigned long server_ip_limit(struct server *s, const struct ip_addr *remote,
+    struct strbuf *src);
 /* Admission (admit.c): refuses c in the parent when a limit says so (the
  * message is sent and fd closed) and returns 1; returns 0 to go on. */
 int server_admit_refuse(struct server *s, const struct server_conn *c);

@@ -67,6 +67,7 @@ vfork_child(const struct server *s, int fd, char **envp, volatile int *err)
 	dfl.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &dfl, NULL);
 	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &dfl, NULL);
 	if ((fd != 0 && dup2(fd, 0) < 0) || dup2(0, 1) < 0) {
 		*err = errno;

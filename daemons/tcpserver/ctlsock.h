@@ -1,0 +1,60 @@
+/* ctlsock.h: the listener's control socket: a unix stream socket served
+ * from the event loop, at most CTL_CLIENTS peers, each checked with
+ * SO_PEERCRED and given buffered, non-blocking input and output. */
+#ifndef MAILSTACK_TCPSERVER_CTLSOCK_H
+#define MAILSTACK_TCPSERVER_CTLSOCK_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ctlproto.h"
+#include "options.h"
+#include "strbuf.h"
+
+#define CTL_CLIENTS 8
+/* A reply bigger than this is not sent: the client is dropped. */
+#define CTL_OUT_MAX (8UL * 1024 * 1024)
+/* Descriptors ctl_pollfds may fill: the socket and the clients. */
+#define CTL_POLLFDS (CTL_CLIENTS + 1)
+
+struct ctl_client {
+	int fd;			/* -1 = free slot */
+	int polled;		/* index in the poll array, -1 = not polled */
+	char in[CTL_LINE_MAX];
+	size_t inlen;
+	int skipping;		/* dropping the rest of a too long line */
+	int eof;		/* the peer will send no more */
+	int closing;		/* close once out is sent ("quit") */
+	struct strbuf out;
+	size_t outpos;		/* sent so far */
+};
+
+struct ctl_server {
+	int fd;			/* -1 = no control socket */
+	int polled;
+	gid_t group;		/* the socket file's group */
+	const struct server_options *o;
+	struct ctl_client clients[CTL_CLIENTS];
+	size_t nclients;
+	unsigned long denied;	/* peers refused by the credentials check */
+	unsigned long busy;	/* peers refused because all slots were taken */
+};
+
+struct server;
+
+/* Creates the socket at o->ctl_path (a stale socket file is replaced),
+ * mode 0660, group -g or our gid, listening; does nothing without -s.
+ * Dies (111) on failure. Call before dropping privileges. */
+void ctl_open(struct ctl_server *c, const struct server_options *o);
+
+/* Adds the socket and the clients to pfd (room for CTL_POLLFDS) and
+ * returns how many were added. */
+size_t ctl_pollfds(struct ctl_server *c, struct pollfd *pfd);
+
+/* Serves what poll reported in pfd (the array ctl_pollfds filled):
+ * reads requests, answers them through server_ctl_request, writes,
+ * accepts new peers. Never blocks. */
+void ctl_events(struct server *s, const struct pollfd *pfd);
+
+#endif
