@@ -1,0 +1,293 @@
+/* tcpserver_ctl_unit.c: the control protocol's parser and formatter, the
+ * limits file parser (every way a file is rejected) and the growth of the
+ * connection table, in-process. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemons/tcpserver/conn_table.h"
+#include "daemons/tcpserver/ctlproto.h"
+#include "daemons/tcpserver/limitsfile.h"
+
+static int
+parse(const char *line, struct ctl_request *req, struct ctl_error *e)
+{
+	return ctl_parse_request(line, strlen(line), req, e);
+}
+
+Test(ctlproto, simple_requests)
+{
+	struct ctl_request r;
+	struct ctl_error e;
+
+	cr_assert_eq(parse("status", &r, &e), 0);
+	cr_assert_eq(r.cmd, CTL_STATUS);
+	cr_assert_eq(parse("reload\r", &r, &e), 0, "a CR before LF is fine");
+	cr_assert_eq(r.cmd, CTL_RELOAD);
+	cr_assert_eq(parse("quit", &r, &e), 0);
+	cr_assert_eq(r.cmd, CTL_QUIT);
+	cr_assert_eq(parse("connections", &r, &e), 0);
+	cr_assert_eq(r.cmd, CTL_CONNECTIONS);
+	cr_assert_eq(r.top, 0);
+	cr_assert_eq(r.has_ip, 0);
+}
+
+Test(ctlproto, connections_arguments)
+{
+	struct ctl_request r;
+	struct ctl_error e;
+	char text[IP_FMT_MAX];
+
+	cr_assert_eq(parse("connections top 5 ip 2001:db8::1", &r, &e), 0);
+	cr_assert_eq(r.top, 5);
+	cr_assert_eq(r.has_ip, 1);
+	ip_format(&r.ip, text);
+	cr_assert_str_eq(text, "2001:db8::1");
+	cr_assert_eq(parse("connections ip 127.0.0.2 top 1", &r, &e), 0);
+	cr_assert_eq(r.top, 1);
+	ip_format(&r.ip, text);
+	cr_assert_str_eq(text, "127.0.0.2");
+}
+
+struct bad {
+	const char *line;
+	const char *code;
+};
+
+Test(ctlproto, bad_requests_named)
+{
+	static const struct bad cases[] = {
+		{ "", "usage" }, { "stat", "usage" }, { "status now", "usage" },
+		{ "STATUS", "usage" }, { " status", "usage" },
+		{ "status ", "usage" }, { "connections  top 1", "usage" },
+		{ "connections top", "usage" }, { "connections top x", "usage" },
+		{ "connections top 0", "range" },
+		{ "connections top 1000001", "range" },
+		{ "connections top 1 top 2", "usage" },
+		{ "connections ip 10.0.0.256", "usage" },
+		{ "connections ip example.org", "usage" },
+		{ "connections ip 127.0.0.1 ip 127.0.0.2", "usage" },
+		{ "connections size 3", "usage" }, { "set", "usage" },
+		{ "set max_connections", "usage" },
+		{ "set max_connections=", "usage" },
+		{ "set max_connections=-1", "usage" },
+		{ "set max_connections=0", "range" },
+		{ "set max_per_ip=1000001", "range" },
+		{ "set max_per_ip=99999999999999999999999", "range" },
+		{ "set max_per_ip=1 max_per_ip=2", "usage" },
+		{ "set limit=4", "usage" }, { "set max_per_ip =4", "usage" },
+		{ "quit\r\r", "usage" }, { "status\001", "usage" },
+	};
+	struct ctl_request r;
+	struct ctl_error e;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		e.code = NULL;
+		cr_assert_eq(parse(cases[i].line, &r, &e), -1, "accepted: '%s'",
+		    cases[i].line);
+		cr_assert_str_eq(e.code, cases[i].code, "'%s': %s %s",
+		    cases[i].line, e.code, e.text);
+		cr_assert_neq(e.text[0], '\0', "no reason for '%s'",
+		    cases[i].line);
+	}
+}
+
+Test(ctlproto, set_keys_and_values)
+{
+	struct ctl_request r;
+	struct ctl_error e;
+
+	cr_assert_eq(parse("set max_per_network=0 max_connections=1000000",
+	    &r, &e), 0);
+	cr_assert_eq(r.cmd, CTL_SET);
+	cr_assert_eq(r.set[LIMIT_MAX_CONNECTIONS], 1);
+	cr_assert_eq(r.n[LIMIT_MAX_CONNECTIONS], 1000000);
+	cr_assert_eq(r.set[LIMIT_MAX_PER_IP], 0, "not given, not set");
+	cr_assert_eq(r.set[LIMIT_MAX_PER_NETWORK], 1);
+	cr_assert_eq(r.n[LIMIT_MAX_PER_NETWORK], 0, "0 = no limit is fine");
+}
+
+Test(ctlproto, values_escaped)
+{
+	struct strbuf sb = STRBUF_ZERO;
+	const char raw[] = "a b%c\tz\x7f\xc3\xa9!~";
+
+	cr_assert_eq(ctl_put_escaped(&sb, raw, sizeof raw - 1), 0);
+	cr_assert_str_eq(sb.s, "a%20b%25c%09z%7F%C3%A9!~");
+	strbuf_reset(&sb);
+	cr_assert_eq(ctl_put_str(&sb, "limits_file", "/etc/my limits"), 0);
+	cr_assert_eq(ctl_put_num(&sb, "live", 18446744073709551615ULL), 0);
+	cr_assert_str_eq(sb.s, "limits_file /etc/my%20limits\n"
+	    "live 18446744073709551615\n");
+	strbuf_free(&sb);
+}
+
+Test(ctlproto, blocks)
+{
+	struct strbuf sb = STRBUF_ZERO;
+
+	cr_assert_eq(ctl_put_ok(&sb), 0);
+	cr_assert_eq(ctl_put_end(&sb), 0);
+	cr_assert_eq(ctl_put_error(&sb, "config", "f:3: bad\nline\r"), 0);
+	cr_assert_str_eq(sb.s, "ok\n.\nerror config f:3: bad?line?\n.\n",
+	    "an error stays one line");
+	strbuf_free(&sb);
+}
+
+/* Parses s; returns the line of the error (0 when accepted). */
+static unsigned long
+lf_parse(const char *s, struct limits_file *lf, const char **reason)
+{
+	struct limitsfile_error e;
+
+	*reason = NULL;
+	if (limitsfile_parse(s, strlen(s), lf, &e) == 0)
+		return 0;
+	*reason = e.reason;
+	return e.line;
+}
+
+Test(limitsfile, good_file)
+{
+	struct limits_file lf;
+	const char *why;
+
+	cr_assert_eq(lf_parse("# mailstack limits for imap\n\nmax_connections=64\n"
+	    "  \nmax_per_ip=10\n#max_per_network=3\nmax_per_network=0", &lf,
+	    &why), 0, "%s", why);
+	cr_assert_eq(lf.set[LIMIT_MAX_CONNECTIONS], 1);
+	cr_assert_eq(lf.n[LIMIT_MAX_CONNECTIONS], 64);
+	cr_assert_eq(lf.n[LIMIT_MAX_PER_IP], 10);
+	cr_assert_eq(lf.set[LIMIT_MAX_PER_NETWORK], 1);
+	cr_assert_eq(lf.n[LIMIT_MAX_PER_NETWORK], 0);
+	cr_assert_eq(lf_parse("", &lf, &why), 0, "an empty file is fine");
+	cr_assert_eq(lf.set[LIMIT_MAX_CONNECTIONS] + lf.set[LIMIT_MAX_PER_IP] +
+	    lf.set[LIMIT_MAX_PER_NETWORK], 0);
+	cr_assert_eq(lf_parse("max_per_ip=1000000\n", &lf, &why), 0);
+	cr_assert_eq(lf.n[LIMIT_MAX_PER_IP], 1000000);
+	cr_assert_eq(lf.set[LIMIT_MAX_CONNECTIONS], 0, "keys are optional");
+}
+
+struct badfile {
+	const char *text;
+	unsigned long line;
+	const char *reason;	/* a word of it */
+};
+
+Test(limitsfile, every_error_names_its_line)
+{
+	static const struct badfile cases[] = {
+		{ "max_connection=3\n", 1, "unknown" },
+		{ "max_connections=3\nMAX_PER_IP=3\n", 2, "unknown" },
+		{ "# c\nmax_per_ip=3\nmax_per_ip=4\n", 3, "duplicate" },
+		{ "max_per_ip=three\n", 1, "not a number" },
+		{ "max_per_ip=\n", 1, "not a number" },
+		{ "max_per_ip=-1\n", 1, "not a number" },
+		{ "max_per_ip=+1\n", 1, "not a number" },
+		{ "max_per_ip=1\r\n", 1, "not a number" },
+		{ "max_per_ip=1 # ten\n", 1, "not a number" },
+		{ "\n\nmax_per_network=1000001\n", 3, "too large" },
+		{ "max_per_network=18446744073709551616\n", 1, "too large" },
+		{ "max_per_ip =3\n", 1, "blank" },
+		{ "max_per_ip= 3\n", 1, "blank" },
+		{ "max_per_ip\t=3\n", 1, "blank" },
+		{ "max_per_ip 3\n", 1, "missing =" },
+		{ "max_connections=0\n", 1, "at least 1" },
+		{ "max_per_ip=1\nmax_\0per=2\n", 2, "NUL" },
+	};
+	struct limits_file lf;
+	struct limitsfile_error e;
+	size_t i, len;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		len = strlen(cases[i].text);
+		if (strstr(cases[i].reason, "NUL") != NULL)
+			len = sizeof "max_per_ip=1\nmax_\0per=2\n" - 1;
+		cr_assert_eq(limitsfile_parse(cases[i].text, len, &lf, &e), -1,
+		    "accepted: %s", cases[i].text);
+		cr_assert_eq(e.line, cases[i].line, "%s: line %lu", cases[i].text,
+		    e.line);
+		cr_assert_not_null(strstr(e.reason, cases[i].reason), "%s: %s",
+		    cases[i].text, e.reason);
+	}
+}
+
+Test(limitsfile, read_missing_unreadable_and_applied)
+{
+	char dir[] = "/tmp/ctlunitXXXXXX", path[64];
+	struct limits_file lf;
+	struct limitsfile_error e;
+	struct limits_now cmd, out;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/limits", dir);
+	cr_assert_eq(limitsfile_read(path, &lf, &e), 0, "missing is fine");
+	cr_assert_eq(mkdir(path, 0700), 0);
+	cr_assert_eq(limitsfile_read(path, &lf, &e), -1, "a folder");
+	cr_assert_eq(e.line, 0);
+	cr_assert_eq(e.err, EISDIR);
+	cr_assert_eq(rmdir(path), 0);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("max_per_ip=7\n", f);
+	fclose(f);
+	cr_assert_eq(limitsfile_read(path, &lf, &e), 1);
+	memset(&cmd, 0, sizeof cmd);
+	cmd.n[LIMIT_MAX_CONNECTIONS] = 40;
+	cmd.n[LIMIT_MAX_PER_NETWORK] = 9;
+	limitsfile_apply(&cmd, &lf, &out);
+	cr_assert_eq(out.n[LIMIT_MAX_CONNECTIONS], 40);
+	cr_assert_eq(out.from[LIMIT_MAX_CONNECTIONS], LIMIT_FROM_CMDLINE);
+	cr_assert_eq(out.n[LIMIT_MAX_PER_IP], 7);
+	cr_assert_eq(out.from[LIMIT_MAX_PER_IP], LIMIT_FROM_FILE);
+	cr_assert_eq(out.n[LIMIT_MAX_PER_NETWORK], 9);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+add(struct conn_table *t, pid_t pid, const char *ip)
+{
+	struct conn_info ci;
+
+	memset(&ci, 0, sizeof ci);
+	ci.pid = pid;
+	cr_assert_eq(ip_parse(ip, &ci.remote), 0);
+	cr_assert_eq(conn_table_add(t, &ci), 0, "add %ld %s", (long)pid, ip);
+}
+
+Test(conn_table, grows_keeping_every_entry)
+{
+	struct conn_table t;
+	struct ip_addr a, b, key;
+	char text[IP_FMT_MAX];
+	pid_t pid;
+
+	cr_assert_eq(conn_table_init(&t, 2, 64, 24, 48), 0);
+	add(&t, 10, "192.0.2.1");
+	add(&t, 11, "2001:db8::1");
+	cr_assert_eq(conn_table_grow(&t, 1), 0, "smaller: nothing to do");
+	cr_assert_eq(t.capacity, 2);
+	cr_assert_eq(conn_table_grow(&t, 500), 0);
+	cr_assert_eq(t.capacity, 500);
+	for (pid = 100; pid < 598; pid++)
+		add(&t, pid, pid % 2 ? "192.0.2.1" : "2001:db8::2");
+	cr_assert_eq(conn_table_count(&t), 500);
+	ip_parse("192.0.2.1", &a);
+	ip_parse("2001:db8::ffff", &b);
+	cr_assert_eq(conn_table_count_ip(&t, &a), 250);
+	cr_assert_eq(conn_table_count_ip(&t, &b), 250, "same /64");
+	cr_assert_eq(conn_table_distinct_ips(&t), 2);
+	cr_assert_eq(conn_table_remove(&t, 11, NULL), 1, "moved with its pid");
+	cr_assert_eq(conn_table_count_ip(&t, &b), 249);
+	conn_table_ip_key(&t, &b, &key);
+	ip_format(&key, text);
+	cr_assert_str_eq(text, "2001:db8::");
+	conn_table_free(&t);
+}
