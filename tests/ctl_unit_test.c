@@ -496,3 +496,34 @@ Test(ctl_unit, limits_and_audit_views)
 	json_decref(limits);
 	json_decref(audit);
 }
+
+Test(ctl_unit, one_service_in_detail)
+{
+	json_t *s = json_loads("{\"name\":\"imap\",\"up\":true,\"pid\":123,\"uptime\":10,\"live\":3,"
+	    "\"limits\":{\"max_connections\":21,\"max_per_ip\":4,\"max_per_network\":0},"
+	    "\"limits_source\":\"file\",\"refused\":{\"ip\":5,\"net\":0,\"rule_ip\":1,\"rule_net\":0,"
+	    "\"fork\":2},\"accepted\":10,\"s6\":{\"up\":true,\"pid\":120,\"ready\":true}}", 0, NULL);
+	char *text;
+
+	cr_assert_not_null(s);
+	text = capture(view_service, s);
+	cr_assert_str_eq(text,
+	    "service           imap\n"
+	    "state             up\n"
+	    "pid               123\n"
+	    "uptime            10s\n"
+	    "live              3\n"
+	    "max_connections   21\n"
+	    "max_per_ip        4\n"
+	    "max_per_network   none\n"
+	    "limits_source     file\n"
+	    "accepted          10\n"
+	    "refused_ip        5\n"
+	    "refused_net       0\n"
+	    "refused_rule_ip   1\n"
+	    "refused_rule_net  0\n"
+	    "refused_fork      2\n"
+	    "s6                up pid 120 ready\n");
+	free(text);
+	json_decref(s);
+}

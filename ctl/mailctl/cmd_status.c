@@ -113,8 +113,10 @@ view_service(json_t *s, FILE *out)
 	table_add(&t, cell);
 	kv_add(&t, "live", json_object_get(s, "live"));
 	kv_add(&t, "max_connections", json_object_get(limits, "max_connections"));
-	kv_add(&t, "max_per_ip", json_object_get(limits, "max_per_ip"));
-	kv_add(&t, "max_per_network", json_object_get(limits, "max_per_network"));
+	table_add(&t, "max_per_ip");
+	view_add_limit(&t, json_object_get(limits, "max_per_ip"));
+	table_add(&t, "max_per_network");
+	view_add_limit(&t, json_object_get(limits, "max_per_network"));
 	kv_add(&t, "limits_source", json_object_get(s, "limits_source"));
 	kv_add(&t, "accepted", json_object_get(s, "accepted"));
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
