@@ -349,3 +349,55 @@ Test(hosts, inet_aton_forms_are_not_addresses, .exit_code = 111)
 	log_verbosity = 0;
 	host("7", 0, &dual);
 }
+
+Test(options, control_socket_limits_file_and_allowed_peers)
+{
+	struct server_options o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, "t", "h", "p", "x", NULL), 0);
+	cr_assert_null(o.ctl_path);
+	cr_assert_null(o.limits_path);
+	cr_assert_eq(o.nallow, 0);
+	cr_assert_eq(parse(&o, err, "t", "-s/run/imap.sock", "-f", "lim",
+	    "-a", "uid:nobody", "-agid:7", "-a", "uid:0", "h", "p", "x", NULL),
+	    0, "%s", err);
+	cr_assert_str_eq(o.ctl_path, "/run/imap.sock");
+	cr_assert_str_eq(o.limits_path, "lim");
+	cr_assert_eq(o.nallow, 3);
+	cr_assert_eq(o.allow[0].is_gid, 0);
+	cr_assert_eq(o.allow[0].id, 65534);
+	cr_assert_eq(o.allow[1].is_gid, 1);
+	cr_assert_eq(o.allow[1].id, 7);
+	cr_assert_eq(o.allow[2].id, 0);
+	cr_assert_eq(parse(&o, err, "t", "-a", "7", "h", "p", "x", NULL), -1);
+	cr_assert_str_eq(err, "bad peer for -a: 7 (want uid:ID or gid:ID)");
+	cr_assert_eq(parse(&o, err, "t", "-a", "gid:no-such-group-here", "h",
+	    "p", "x", NULL), -1);
+	cr_assert_str_eq(err, "unknown group for -a: gid:no-such-group-here");
+	cr_assert_eq(parse(&o, err, "t", "-a", "uid:", "h", "p", "x", NULL), -1);
+}
+
+Test(options, at_most_sixteen_allowed_peers)
+{
+	static char *argv[2 * OPTIONS_MAX_ALLOW + 8];
+	struct server_options o;
+	char err[256];
+	int argc = 0, i;
+
+	argv[argc++] = "t";
+	for (i = 0; i <= OPTIONS_MAX_ALLOW; i++) {
+		argv[argc++] = "-a";
+		argv[argc++] = "uid:1";
+	}
+	argv[argc++] = "h";
+	argv[argc++] = "p";
+	argv[argc++] = "x";
+	argv[argc] = NULL;
+	cr_assert_eq(options_parse(&o, argc, argv, err, sizeof err), -1);
+	cr_assert_str_eq(err, "too many -a (at most 16)");
+	argv[2 * OPTIONS_MAX_ALLOW + 1] = "-v";
+	argv[2 * OPTIONS_MAX_ALLOW + 2] = "-v";
+	cr_assert_eq(options_parse(&o, argc, argv, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(o.nallow, OPTIONS_MAX_ALLOW);
+}
