@@ -20,7 +20,7 @@
 #   OURS [daemons/tcpserver/mailstack-tcpserver]  our listener; OURS=/usr/bin/
 #                     tcpserver tries the harness with the real one on both sides
 #   THEIRS [tcpserver on PATH]   the ucspi-tcp 0.88 tcpserver
-#   PEERS ["ours tcpserver"]     add floor-fork / floor-spawn / floor-pidfd
+#   PEERS ["ours tcpserver"]     add floor-fork / -spawn / -pidfd / -lean
 #                     (forkfloor -m MODE) for the fork+exec floor as references
 #   N [25000]         measured connections per peer and concurrency, split
 #                     evenly over ROUNDS
@@ -142,7 +142,7 @@ fi
 [ -n "$THEIRS" ] && [ -x "$THEIRS" ] || die "no ucspi-tcp tcpserver (THEIRS)"
 for p in $PEERS; do
 	case $p in
-	ours | tcpserver | floor-fork | floor-spawn | floor-pidfd) ;;
+	ours | tcpserver | floor-fork | floor-spawn | floor-pidfd | floor-lean) ;;
 	*) die "unknown peer $p in PEERS" ;;
 	esac
 done
@@ -227,7 +227,7 @@ WATCHDOG=$!
 # ---- listeners --------------------------------------------------------------
 portof() {	# PEER VARIANT -> port
 	local i=0 p
-	for p in ours tcpserver floor-fork floor-spawn floor-pidfd; do
+	for p in ours tcpserver floor-fork floor-spawn floor-pidfd floor-lean; do
 		[ "$p" = "$1" ] && break
 		i=$((i + 1))
 	done
@@ -263,7 +263,7 @@ listener_cmd() {
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	tcpserver)
 		CMD=("$THEIRS" -H -R -l 0 -c "$lim" -b "$BACKLOG" 127.0.0.1 "$port" "${child[@]}") ;;
-	floor-fork | floor-spawn | floor-pidfd)
+	floor-fork | floor-spawn | floor-pidfd | floor-lean)
 		CMD=("$FLOOR" -m "${peer#floor-}" -c "$lim" -b "$BACKLOG" -T "$MAX_SECONDS"
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	esac
