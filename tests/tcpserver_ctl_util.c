@@ -18,8 +18,8 @@
  * until the client closes. */
 static const char program[] = "echo $$; exec cat";
 
-static const char *
-ours(void)
+const char *
+ctl_it_binary(void)
 {
 	static char path[512];
 	const char *top = getenv("MAILSTACK_TOP");
@@ -48,7 +48,7 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 	struct stat st;
 	long long deadline;
 
-	argv[n++] = ours();
+	argv[n++] = ctl_it_binary();
 	argv[n++] = "-1v";
 	argv[n++] = "-HR";
 	argv[n++] = "-l0";
@@ -238,4 +238,16 @@ ctl_it_alive(int fd)
 		return 0;
 	return read_line(fd, buf, sizeof buf, HARNESS_TIMEOUT_MS) == 5 &&
 	    strcmp(buf, "ping\n") == 0;
+}
+
+void
+ctl_it_still_serves(const struct ctl_it *t)
+{
+	pid_t pid;
+	int fd;
+
+	fd = ctl_it_hold(t, NULL, &pid, HARNESS_TIMEOUT_MS);
+	cr_assert_geq(fd, 0, "the listener no longer serves");
+	cr_assert(ctl_it_alive(fd), "the connection does not echo");
+	close(fd);
 }

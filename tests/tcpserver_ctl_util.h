@@ -17,6 +17,8 @@ struct ctl_it {
 	long port;
 };
 
+/* The listener's path, under $MAILSTACK_TOP. */
+const char *ctl_it_binary(void);
 /* Prepares t->dir and the paths (no process yet). */
 void ctl_it_init(struct ctl_it *t);
 /* Starts the listener: -1 -v -H -R -l 0 -s SOCK -f LIMITS, then extra
@@ -50,5 +52,7 @@ int ctl_it_hold(const struct ctl_it *t, const char *src, pid_t *pid,
 int ctl_it_greeting(int fd, pid_t *pid, int wait_ms);
 /* 1 when fd still echoes a line (the connection is alive). */
 int ctl_it_alive(int fd);
+/* Asserts that a new client is served (greeted, echoed), then closes it. */
+void ctl_it_still_serves(const struct ctl_it *t);
 
 #endif
