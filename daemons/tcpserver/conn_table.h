@@ -12,7 +12,7 @@
 
 #include "ip.h"
 
-/* One live connection, as a later control socket will show it. */
+/* One live connection, as the control socket shows it. */
 struct conn_info {
 	pid_t pid;
 	struct ip_addr remote;	/* v4-mapped addresses are stored as IPv4 */

@@ -39,17 +39,16 @@ entry_cmp(const void *x, const void *y)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-/* The entries, for the group order below (qsort has no context). */
-static const struct entry *sorted;
-
+/* ctx: the sorted entries, where each group's key is. */
 static int
-group_cmp(const void *x, const void *y)
+group_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct group *a = x, *b = y;
+	const struct entry *e = ctx;
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	return key_cmp(&sorted[a->first].key, &sorted[b->first].key);
+	return key_cmp(&e[a->first].key, &e[b->first].key);
 }
 
 /* The live connections (only those of req's address when it has one),
@@ -145,8 +144,7 @@ server_ctl_connections(struct server *s, const struct ctl_request *req,
 		return -1;
 	}
 	ng = make_groups(e, (size_t)n, g);
-	sorted = e;
-	qsort(g, ng, sizeof *g, group_cmp);
+	qsort_r(g, ng, sizeof *g, group_cmp, e);
 	if (req->top > 0 && req->top < ng)
 		ng = req->top;
 	r = ctl_put_ok(out);
