@@ -248,7 +248,8 @@ Test(ctl_e2e, limits_change_is_written_and_reloaded)
 	r = ctl_run_with(a.url, a.admin, CTL_ARGS("limits", "imap", "--max", "64", "--per-ip", "10"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(r.err, "", "the listener took it: no warning");
-	cr_assert_str_eq(r.out, "max_connections  64\nmax_per_ip       10\nmax_per_network  none\n");
+	cr_assert_eq(strncmp(r.out, "max_connections  64\nmax_per_ip       10\n"
+	    "max_per_network  none\nversion          \"", 79), 0, "%s", r.out);
 	ctl_run_free(&r);
 	listener_stop(&l);
 	cr_assert(strstr(l.requests, "reload\n") != NULL, "%s", l.requests);
@@ -266,6 +267,45 @@ Test(ctl_e2e, limits_change_is_written_and_reloaded)
 	ctl_run_free(&r);
 	free(path);
 	free(sock);
+	api_stop(&a);
+}
+
+/* The version line of a limits view, without its quotes. */
+static char *
+limits_version(const char *out)
+{
+	const char *v = strstr(out, "version          \"");
+
+	cr_assert_not_null(v, "%s", out);
+	v += 18;
+	return strndup(v, strcspn(v, "\""));
+}
+
+Test(ctl_e2e, if_match_refuses_a_stale_version)
+{
+	struct ctl_run r;
+	struct api a;
+	char *old, *cur;
+
+	api_start(&a, ":allow\n");
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("limits", "imap", "--max", "30"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	old = limits_version(r.out);
+	ctl_run_free(&r);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("limits", "imap", "--max", "31"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cur = limits_version(r.out);
+	ctl_run_free(&r);
+	cr_assert_str_neq(old, cur);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("limits", "imap", "--max", "40", "--if-match", old));
+	cr_assert_eq(r.code, 67, "stale: %d %s", r.code, r.err);
+	ctl_run_free(&r);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("limits", "imap", "--max", "41", "--if-match", cur));
+	cr_assert_eq(r.code, 0, "current: %s", r.err);
+	cr_assert_eq(strncmp(r.out, "max_connections  41\n", 20), 0, "%s", r.out);
+	ctl_run_free(&r);
+	free(old);
+	free(cur);
 	api_stop(&a);
 }
 

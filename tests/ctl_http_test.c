@@ -355,13 +355,15 @@ Test(ctl_http, rules_delete_and_a_stale_version)
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(f.method, "DELETE");
 	cr_assert_str_eq(f.target, "/v1/services/smtp/rules/7");
+	assert_header(&f, "If-Match", NULL);
 	cr_assert_str_eq(r.out, "smtp: rule deleted\n");
 	ctl_run_free(&r);
 	ctl_fake_free(&f);
 	r = exchange(&f, 412, PROBLEM, "{\"status\":412,\"title\":\"stale\","
 	    "\"detail\":\"the rules changed since you read them\"}",
-	    CTL_ARGS("rules", "smtp", "delete", "7"));
+	    CTL_ARGS("rules", "smtp", "delete", "7", "--if-match", "v1"));
 	cr_assert_eq(r.code, 67);
+	assert_header(&f, "If-Match", "\"v1\"");
 	cr_assert_str_eq(r.err, "mailctl: smtp: the rules changed since you read them\n");
 	ctl_run_free(&r);
 	ctl_fake_free(&f);

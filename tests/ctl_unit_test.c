@@ -126,6 +126,9 @@ static const char *const bad_lines[][8] = {
 	{ "rules", "smtp", "delete", "seven", NULL },
 	{ "rules", "smtp", "list", "--position", "1", NULL },
 	{ "rules", "smtp", "replace", "f", "--text", NULL },
+	{ "limits", "imap", "--if-match", "abc", NULL },
+	{ "rules", "smtp", "list", "--if-match", "abc", NULL },
+	{ "limits", "imap", "--max", "3", "--if-match", "a, b", NULL },
 	{ "audit", "--limit", "x", NULL },
 	{ "status", "--json=1", NULL },
 	{ "status", "--url", "", NULL },
@@ -480,12 +483,16 @@ Test(ctl_unit, limits_and_audit_views)
 	    "path", "/v1/services/imap/limits", "what", "limits",
 	    "time", 60, "token", "ops", "peer", "::1", "method", "POST",
 	    "path", "/v1/services/smtp/rules", "what", "rules");
-	char *text = capture(view_limits, limits), *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
+	FILE *f = open_memstream(&buf, &len);
 
-	cr_assert_str_eq(text, "max_connections  64\nmax_per_ip       10\nmax_per_network  none\n");
-	free(text);
+	cr_assert_eq(view_limits(limits, "\"ab12\"", f), 0);
+	fclose(f);
+	cr_assert_str_eq(buf, "max_connections  64\nmax_per_ip       10\nmax_per_network  none\n"
+	    "version          \"ab12\"\n");
+	free(buf);
+	buf = NULL;
 	f = open_memstream(&buf, &len);
 	cr_assert_eq(view_audit(audit, 1, f), 0);
 	fclose(f);

@@ -34,6 +34,7 @@ static const struct cli_opt cli_opts[] = {
 	{ "limit", 1, CLI_HAS_LIMIT, CTL_MAX_LIMIT },
 	{ "strict", 0, CLI_HAS_STRICT, 0 },
 	{ "text", 0, CLI_HAS_TEXT, 0 },
+	{ "if-match", 1, CLI_HAS_IF_MATCH, 0 },
 };
 
 static const char cli_usage_text[] =
@@ -41,11 +42,12 @@ static const char cli_usage_text[] =
     "       mailctl --help | --version\n"
     "  status [SERVICE]\n"
     "  who SERVICE [--top N] [--ip ADDR]\n"
-    "  limits SERVICE [--max N] [--per-ip N] [--per-network N]\n"
+    "  limits SERVICE [--max N] [--per-ip N] [--per-network N] [--if-match VERSION]\n"
     "  rules SERVICE list [--text]\n"
     "  rules SERVICE add ADDRESS allow|deny [VAR=VALUE ...] [--position N] [--comment TEXT]\n"
     "  rules SERVICE delete ID\n"
     "  rules SERVICE replace FILE\n"
+    "    (add, delete, replace: [--if-match VERSION])\n"
     "  rules SERVICE check FILE [--strict]\n"
     "  reload SERVICE\n"
     "  restart SERVICE\n"
@@ -120,6 +122,8 @@ cli_set_value(struct cli *c, const struct cli_opt *o, const char *v,
 		c->ip = v;
 	else if (strcmp(o->name, "comment") == 0)
 		c->comment = v;
+	else if (strcmp(o->name, "if-match") == 0)
+		c->if_match = v;
 	if (*v == '\0' && slot == NULL && o->bit != CLI_HAS_COMMENT)
 		return cli_fail(err, errlen, "--%s: empty value", o->name);
 	c->set |= o->bit;
@@ -273,9 +277,10 @@ struct cli_command {
 static const struct cli_command cli_commands[] = {
 	{ "status", CLI_STATUS, 1, 2, 0, 0 },
 	{ "who", CLI_WHO, 2, 2, 1, CLI_HAS_TOP | CLI_HAS_IP },
-	{ "limits", CLI_LIMITS, 2, 2, 1, CLI_LIMITS_SET },
+	{ "limits", CLI_LIMITS, 2, 2, 1, CLI_LIMITS_SET | CLI_HAS_IF_MATCH },
 	{ "rules", CLI_RULES, 3, (size_t)-1, 1,
-	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT | CLI_HAS_TEXT },
+	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT | CLI_HAS_TEXT |
+	    CLI_HAS_IF_MATCH },
 	{ "reload", CLI_RELOAD, 2, 2, 1, 0 },
 	{ "restart", CLI_RESTART, 2, 2, 1, 0 },
 	{ "audit", CLI_AUDIT, 1, 1, 0, CLI_HAS_LIMIT },
@@ -290,7 +295,9 @@ cli_check_options(const struct cli *c, unsigned allowed, const char *name,
 
 	if (c->cmd == CLI_RULES) {
 		if (c->rules_op == CLI_RULES_ADD)
-			allowed = CLI_HAS_POSITION | CLI_HAS_COMMENT;
+			allowed = CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_IF_MATCH;
+		else if (c->rules_op == CLI_RULES_DELETE || c->rules_op == CLI_RULES_REPLACE)
+			allowed = CLI_HAS_IF_MATCH;
 		else if (c->rules_op == CLI_RULES_CHECK)
 			allowed = CLI_HAS_STRICT;
 		else if (c->rules_op == CLI_RULES_LIST)
@@ -302,6 +309,12 @@ cli_check_options(const struct cli *c, unsigned allowed, const char *name,
 		if ((c->set & cli_opts[k].bit & ~allowed) != 0)
 			return cli_fail(err, errlen, "--%s does not apply to %s",
 			    cli_opts[k].name, name);
+	/* A condition on a read would only ever fail. */
+	if (c->cmd == CLI_LIMITS && (c->set & CLI_HAS_IF_MATCH) &&
+	    !(c->set & CLI_LIMITS_SET))
+		return cli_fail(err, errlen, "--if-match goes with a change of limits");
+	if (c->if_match != NULL && strpbrk(c->if_match, " \t\r\n,") != NULL)
+		return cli_fail(err, errlen, "--if-match: one version, without blanks");
 	return 0;
 }
 

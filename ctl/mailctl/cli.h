@@ -47,6 +47,7 @@ enum cli_rules_op {
 #define CLI_HAS_LIMIT		0x80u
 #define CLI_HAS_STRICT		0x100u
 #define CLI_HAS_TEXT		0x200u
+#define CLI_HAS_IF_MATCH	0x400u
 #define CLI_LIMITS_SET (CLI_HAS_MAX | CLI_HAS_PER_IP | CLI_HAS_PER_NETWORK)
 
 /* Every string points into argv. */
@@ -68,6 +69,7 @@ struct cli {
 	unsigned long top, max, per_ip, per_network, position, limit;
 	const char *ip;
 	const char *comment;
+	const char *if_match;	/* as given; ctl adds the quotes when missing */
 };
 
 /* Parses argv (argv[0] is the program). Returns 0, or -1 with a message

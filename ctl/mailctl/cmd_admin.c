@@ -40,7 +40,7 @@ view_audit(json_t *entries, size_t last, FILE *out)
 }
 
 static int
-audit_show(const struct ctl *x, json_t *root)
+audit_show(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	return view_audit(json_object_get(root, "entries"),
 	    (x->cli->set & CLI_HAS_LIMIT) ? x->cli->limit : 0, x->out);
@@ -61,7 +61,7 @@ cmd_audit(const struct ctl *x)
 }
 
 static int
-reload_done(const struct ctl *x, json_t *root)
+reload_done(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	fprintf(x->out, "%s: %s\n", x->cli->service,
 	    x->cli->cmd == CLI_RELOAD ? "reloaded" : "restart requested");

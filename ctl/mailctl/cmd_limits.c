@@ -7,7 +7,7 @@
 #include "ctl/mailctl/view.h"
 
 int
-view_limits(json_t *limits, FILE *out)
+view_limits(json_t *limits, const char *etag, FILE *out)
 {
 	static const char *const keys[] = {
 		"max_connections", "max_per_ip", "max_per_network"
@@ -23,6 +23,10 @@ view_limits(json_t *limits, FILE *out)
 			view_add(&t, json_object_get(limits, keys[i]));
 		else
 			view_add_limit(&t, json_object_get(limits, keys[i]));
+	}
+	if (etag != NULL && *etag != '\0') {
+		table_add(&t, "version");
+		table_add(&t, etag);
 	}
 	return view_finish(&t, out);
 }
@@ -52,12 +56,12 @@ limits_patch_body(const struct cli *c)
 /* A PATCH reply says whether the listener took the new file at once; when
  * it did not, the limits still apply from its next start or reload. */
 static int
-limits_show(const struct ctl *x, json_t *root)
+limits_show(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	if (json_is_false(json_object_get(root, "applied")))
 		ctl_complain(x, "warning: limits saved, but the listener did not "
 		    "reload them now (they apply from its next start or reload)");
-	return view_limits(root, x->out);
+	return view_limits(root, r->etag, x->out);
 }
 
 int

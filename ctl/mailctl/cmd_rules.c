@@ -126,20 +126,24 @@ ctl_read_file(const char *path, struct strbuf *sb)
 }
 
 static int
-rules_show(const struct ctl *x, json_t *root)
+rules_show(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	return view_rules(json_object_get(root, "rules"), x->out);
 }
 
 /* After a write: one line, with the new version's tag when the reply has one. */
 static int
-rules_done(const struct ctl *x, json_t *root)
+rules_done(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	const char *etag = json_string_value(json_object_get(root, "etag"));
 	json_t *id = json_object_get(root, "id");
 	const char *what = x->cli->rules_op == CLI_RULES_ADD ? "rule added" :
 	    x->cli->rules_op == CLI_RULES_DELETE ? "rule deleted" : "rules replaced";
-	char *safe = etag != NULL ? text_safe(etag) : NULL;
+	char *safe;
+
+	if (etag == NULL && r->etag[0] != '\0')
+		etag = r->etag;
+	safe = etag != NULL ? text_safe(etag) : NULL;
 
 	fprintf(x->out, "%s: %s", x->cli->service, what);
 	if (json_is_integer(id))

@@ -128,13 +128,13 @@ view_service(json_t *s, FILE *out)
 }
 
 static int
-status_show_all(const struct ctl *x, json_t *root)
+status_show_all(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	return view_status(json_object_get(root, "services"), x->out);
 }
 
 static int
-status_show_one(const struct ctl *x, json_t *root)
+status_show_one(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	return view_service(root, x->out);
 }

@@ -78,7 +78,7 @@ view_who(json_t *conns, long long now, FILE *out)
 }
 
 static int
-who_show(const struct ctl *x, json_t *root)
+who_show(const struct ctl *x, json_t *root, const struct http_resp *r)
 {
 	return view_who(json_object_get(root, "connections"), x->now, x->out);
 }

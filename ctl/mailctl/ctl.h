@@ -48,8 +48,9 @@ int ctl_parse(const struct ctl *x, const struct http_resp *r, json_t **root);
 /* --json output: the reply body as is, plus a final newline if it has none. */
 void ctl_passthrough(const struct ctl *x, const struct http_resp *r);
 
-/* What a command shows for a successful reply, parsed; 0 or -1 (ENOMEM). */
-typedef int ctl_view_fn(const struct ctl *x, json_t *root);
+/* What a command shows for a successful reply, parsed (r for its
+ * headers); 0 or -1 (ENOMEM). */
+typedef int ctl_view_fn(const struct ctl *x, json_t *root, const struct http_resp *r);
 /* The common shape of a command: send the call, then print the reply as
  * is (--json) or through view. Returns the exit code. */
 int ctl_run(const struct ctl *x, const struct ctl_call *call, ctl_view_fn *view);

@@ -3,12 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl/mailctl/http.h"
 
 struct http_sink {
 	struct strbuf *body;
 	int too_big;
+	char *etag;		/* http_resp.etag */
+	size_t etaglen;
 };
 
 int
@@ -32,6 +35,31 @@ http_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Keeps the ETag header (names are case-insensitive; the value is cut
+ * at the line end). */
+static size_t
+http_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_sink *sink = arg;
+	size_t len = size * n, vlen;
+
+	if (len > 5 && strncasecmp(p, "ETag:", 5) == 0) {
+		const char *v = p + 5;
+
+		while (v < p + len && (*v == ' ' || *v == '\t'))
+			v++;
+		vlen = (size_t)(p + len - v);
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+		    v[vlen - 1] == ' '))
+			vlen--;
+		if (vlen < sink->etaglen) {
+			memcpy(sink->etag, v, vlen);
+			sink->etag[vlen] = '\0';
+		}
+	}
+	return len;
+}
+
 /* The request headers; the Authorization line is wiped by the caller. */
 static struct curl_slist *
 http_headers(const struct http_req *req, struct strbuf *auth)
@@ -50,6 +78,12 @@ http_headers(const struct http_req *req, struct strbuf *auth)
 	h = t;
 	if (req->ctype != NULL) {
 		snprintf(line, sizeof(line), "Content-Type: %s", req->ctype);
+		if ((t = curl_slist_append(h, line)) == NULL)
+			goto fail;
+		h = t;
+	}
+	if (req->if_match != NULL) {
+		snprintf(line, sizeof(line), "If-Match: %s", req->if_match);
 		if ((t = curl_slist_append(h, line)) == NULL)
 			goto fail;
 		h = t;
@@ -80,6 +114,8 @@ http_setup(CURL *c, const struct http_req *req, struct curl_slist *h,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
 	if (req->body != NULL || strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -95,7 +131,7 @@ http_do(const struct http_req *req, struct http_resp *resp, char *err,
     size_t errlen)
 {
 	struct strbuf auth = STRBUF_ZERO;
-	struct http_sink sink = { &resp->body, 0 };
+	struct http_sink sink = { &resp->body, 0, resp->etag, sizeof(resp->etag) };
 	char curlerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *h;
 	char *ct = NULL;
@@ -104,6 +140,7 @@ http_do(const struct http_req *req, struct http_resp *resp, char *err,
 
 	resp->status = 0;
 	resp->ctype[0] = '\0';
+	resp->etag[0] = '\0';
 	if ((c = curl_easy_init()) == NULL || (h = http_headers(req, &auth)) == NULL) {
 		curl_easy_cleanup(c);
 		snprintf(err, errlen, "out of memory");

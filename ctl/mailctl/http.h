@@ -19,12 +19,14 @@ struct http_req {
 	const char *body;
 	size_t bodylen;
 	const char *accept;	/* NULL = application/json */
+	const char *if_match;	/* NULL = no If-Match header */
 };
 
 struct http_resp {
 	long status;
 	struct strbuf body;
 	char ctype[128];	/* reply Content-Type, "" when absent */
+	char etag[128];		/* reply ETag, "" when absent */
 };
 
 /* Sets up libcurl once for the process; 0 or -1. */

@@ -92,7 +92,7 @@ int
 ctl_send(const struct ctl *x, const struct ctl_call *call, struct http_resp *r)
 {
 	struct http_req req;
-	char err[512], *url, *msg;
+	char err[512], *url, *msg, tag[160];
 	int code;
 
 	memset(r, 0, sizeof(*r));
@@ -107,6 +107,13 @@ ctl_send(const struct ctl *x, const struct ctl_call *call, struct http_resp *r)
 	req.body = call->body;
 	req.bodylen = call->bodylen;
 	req.accept = call->accept;
+	req.if_match = NULL;
+	/* ETags are quoted; people copy them with or without the quotes. */
+	if (x->cli->if_match != NULL && strcmp(call->method, "GET") != 0) {
+		snprintf(tag, sizeof(tag), x->cli->if_match[0] == '"' ||
+		    strcmp(x->cli->if_match, "*") == 0 ? "%s" : "\"%s\"", x->cli->if_match);
+		req.if_match = tag;
+	}
 	code = http_do(&req, r, err, sizeof(err));
 	if (code == -1) {
 		ctl_complain(x, "unable to reach %s: %s", x->conf->url, err);
@@ -173,7 +180,7 @@ ctl_run(const struct ctl *x, const struct ctl_call *call, ctl_view_fn *view)
 	if (code == 0 && x->cli->json)
 		ctl_passthrough(x, &r);
 	else if (code == 0 && (code = ctl_parse(x, &r, &root)) == 0 &&
-	    view(x, root) == -1) {
+	    view(x, root, &r) == -1) {
 		ctl_complain(x, "out of memory");
 		code = CTL_EX_LOCAL;
 	}

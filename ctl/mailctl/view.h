@@ -16,8 +16,9 @@ int view_service(json_t *service, FILE *out);
 /* The connections array: IP COUNT LIMIT SOURCE OLDEST PIDS, OLDEST as
  * the age at now. */
 int view_who(json_t *conns, long long now, FILE *out);
-/* A limits object: a key-value list. */
-int view_limits(json_t *limits, FILE *out);
+/* A limits object: a key-value list, and "version ETAG" when the reply
+ * had one (what --if-match takes). */
+int view_limits(json_t *limits, const char *etag, FILE *out);
 /* The rules array of GET .../rules. */
 int view_rules(json_t *rules, FILE *out);
 /* The entries array of GET /v1/audit; only the last `last` (0 = all). */
