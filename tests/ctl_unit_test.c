@@ -433,7 +433,7 @@ who_at(json_t *conns, FILE *out)
 
 Test(ctl_unit, who_table)
 {
-	json_t *conns;
+	json_t *conns, *more;
 	char *text;
 
 	who_now = 1764330000;
@@ -442,8 +442,9 @@ Test(ctl_unit, who_table)
 	    "oldest", (json_int_t)(who_now - 75), "pids", 301, 302,
 	    "ip", "2001:db8::", "count", 3, "limit", 4, "limit_source", "rule:2001:db8::",
 	    "limit_rule_line", 7, "oldest", (json_int_t)(who_now - 90000), "pids", 9);
-	cr_assert_eq(json_array_extend(json_object_get(json_array_get(conns, 1), "pids"),
-	    json_pack("[i,i,i,i,i,i]", 10, 11, 12, 13, 14, 15)), 0);
+	more = json_pack("[i,i,i,i,i,i]", 10, 11, 12, 13, 14, 15);
+	cr_assert_eq(json_array_extend(json_object_get(json_array_get(conns, 1), "pids"), more), 0);
+	json_decref(more);
 	cr_assert_not_null(conns);
 	text = capture(who_at, conns);
 	cr_assert_str_eq(text,
