@@ -411,3 +411,37 @@ Test(ctl_e2e, replace_round_trip_and_a_body_too_big)
 	free(file);
 	api_stop(&a);
 }
+
+Test(ctl_e2e, history_and_rollback)
+{
+	struct ctl_run r;
+	struct api a;
+	char *path, *file;
+
+	api_start(&a, ":allow\n");
+	ctl_run_free((struct ctl_run []){ ctl_run_with(a.url, a.admin,
+	    CTL_ARGS("limits", "imap", "--max", "10")) });
+	ctl_run_free((struct ctl_run []){ ctl_run_with(a.url, a.admin,
+	    CTL_ARGS("limits", "imap", "--max", "20")) });
+	r = ctl_run_with(a.url, a.ro, CTL_ARGS("history", "imap"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "VERSION  TIME", 13), 0, "%s", r.out);
+	cr_assert_eq(harness_count(r.out, "  admin  limits  \""), 2, "%s", r.out);
+	ctl_run_free(&r);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("rollback", "imap", "1"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "imap: back to version 1, now version \"", 38), 0, "%s", r.out);
+	ctl_run_free(&r);
+	cr_assert_gt(asprintf(&path, "%s/imap/limits", a.dir), 0);
+	file = harness_read_file(path, NULL);
+	cr_assert(file != NULL && strstr(file, "max_connections=10\n") != NULL, "%s", file);
+	free(file);
+	free(path);
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("rollback", "imap", "99"));
+	cr_assert_eq(r.code, 66, "%d %s", r.code, r.err);
+	ctl_run_free(&r);
+	r = ctl_run_with(a.url, a.ro, CTL_ARGS("rollback", "imap", "1"));
+	cr_assert_eq(r.code, 65, "%d %s", r.code, r.err);
+	ctl_run_free(&r);
+	api_stop(&a);
+}

@@ -132,6 +132,10 @@ static const char *const bad_lines[][8] = {
 	{ "audit", "--limit", "x", NULL },
 	{ "status", "--json=1", NULL },
 	{ "status", "--url", "", NULL },
+	{ "rollback", "imap", NULL },
+	{ "rollback", "imap", "0", NULL },
+	{ "rollback", "imap", "v2", NULL },
+	{ "history", NULL },
 };
 
 Test(ctl_unit, bad_command_lines_are_refused_with_a_reason)
@@ -534,4 +538,25 @@ Test(ctl_unit, one_service_in_detail)
 	    "s6                up pid 120 ready\n");
 	free(text);
 	json_decref(s);
+}
+
+Test(ctl_unit, history_view_and_rollback_words)
+{
+	json_t *v = json_pack("[{s:i,s:i,s:s,s:s,s:s}]", "version", 12, "time", 3600,
+	    "token", "admin", "what", "rules", "etag", "\"e1\"");
+	struct cli c;
+	char err[256], *text;
+
+	cr_assert_not_null(v);
+	text = capture(view_history, v);
+	cr_assert_str_eq(text,
+	    "VERSION  TIME                 TOKEN  WHAT   ETAG\n"
+	    "     12  1970-01-01 01:00:00  admin  rules  \"e1\"\n");
+	free(text);
+	json_decref(v);
+	cr_assert_eq(PARSE(&c, err, "rollback", "smtp", "12", "--if-match", "e1"), 0, "%s", err);
+	cr_assert_eq(c.cmd, CLI_ROLLBACK);
+	cr_assert_eq(c.version, 12);
+	cr_assert_str_eq(c.if_match, "e1");
+	cli_free(&c);
 }

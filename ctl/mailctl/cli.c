@@ -51,6 +51,8 @@ static const char cli_usage_text[] =
     "  rules SERVICE check FILE [--strict]\n"
     "  reload SERVICE\n"
     "  restart SERVICE\n"
+    "  history SERVICE\n"
+    "  rollback SERVICE VERSION [--if-match VERSION]\n"
     "  audit [--limit N]\n";
 
 const char *
@@ -284,6 +286,8 @@ static const struct cli_command cli_commands[] = {
 	{ "reload", CLI_RELOAD, 2, 2, 1, 0 },
 	{ "restart", CLI_RESTART, 2, 2, 1, 0 },
 	{ "audit", CLI_AUDIT, 1, 1, 0, CLI_HAS_LIMIT },
+	{ "history", CLI_HISTORY, 2, 2, 1, 0 },
+	{ "rollback", CLI_ROLLBACK, 3, 3, 1, CLI_HAS_IF_MATCH },
 };
 
 /* Options given must belong to the command (and to the rules operation). */
@@ -338,6 +342,9 @@ cli_command(struct cli *c, const char **w, size_t n, char *err, size_t errlen)
 			return -1;
 	} else if (n >= 2 && cli_service(c, w[1], err, errlen) == -1)
 		return -1;
+	if (cmd->cmd == CLI_ROLLBACK && (scan_ulong(w[2], 99999999UL, &c->version) == -1 ||
+	    c->version == 0))
+		return cli_fail(err, errlen, "version is not a number from 1: %s", w[2]);
 	return cli_check_options(c, cmd->allowed, cmd->name, err, errlen);
 }
 

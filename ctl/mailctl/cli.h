@@ -25,7 +25,9 @@ enum cli_cmd {
 	CLI_RULES,
 	CLI_RELOAD,
 	CLI_RESTART,
-	CLI_AUDIT
+	CLI_AUDIT,
+	CLI_HISTORY,
+	CLI_ROLLBACK
 };
 
 enum cli_rules_op {
@@ -65,6 +67,7 @@ struct cli {
 	const char **vars;	/* rules add: VAR=VALUE words (owned array) */
 	size_t nvars;
 	unsigned long rule_id;	/* rules delete */
+	unsigned long version;	/* rollback */
 	unsigned set;		/* CLI_HAS_* */
 	unsigned long top, max, per_ip, per_network, position, limit;
 	const char *ip;

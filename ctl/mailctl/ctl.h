@@ -78,6 +78,8 @@ int cmd_limits(const struct ctl *x);
 int cmd_rules(const struct ctl *x);
 int cmd_reload(const struct ctl *x);
 int cmd_audit(const struct ctl *x);
+int cmd_history(const struct ctl *x);
+int cmd_rollback(const struct ctl *x);
 int cmd_rules_check(const struct ctl *x);
 
 #endif

@@ -17,6 +17,8 @@ main_dispatch(const struct ctl *x)
 	case CLI_RELOAD:
 	case CLI_RESTART: return cmd_reload(x);
 	case CLI_AUDIT: return cmd_audit(x);
+	case CLI_HISTORY: return cmd_history(x);
+	case CLI_ROLLBACK: return cmd_rollback(x);
 	case CLI_NONE:
 	case CLI_HELP:
 	case CLI_VERSION: break;

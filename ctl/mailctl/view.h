@@ -24,6 +24,9 @@ int view_rules(json_t *rules, FILE *out);
 /* The entries array of GET /v1/audit; only the last `last` (0 = all). */
 int view_audit(json_t *entries, size_t last, FILE *out);
 
+/* The versions array of GET .../history. */
+int view_history(json_t *versions, FILE *out);
+
 /* The cell of a JSON value (ctl_cell); of a per-IP or per-network limit,
  * where 0 shows as "none". Failures are remembered by the table. */
 void view_add(struct table *t, json_t *v);
