@@ -75,8 +75,7 @@ cmd_reload(const struct ctl *x)
 	struct ctl_call call = { "POST", NULL, NULL, NULL, 0, NULL, NULL };
 	char path[128];
 
-	snprintf(path, sizeof(path), "/v1/services/%s/%s", x->cli->service,
-	    x->cli->cmd == CLI_RELOAD ? "reload" : "restart");
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path),
+	    x->cli->cmd == CLI_RELOAD ? "/reload" : "/restart");
 	return ctl_run(x, &call, reload_done);
 }

@@ -48,8 +48,7 @@ cmd_history(const struct ctl *x)
 	struct ctl_call call = { "GET", NULL, NULL, NULL, 0, NULL, NULL };
 	char path[128];
 
-	snprintf(path, sizeof(path), "/v1/services/%s/history", x->cli->service);
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path), "/history");
 	return ctl_run(x, &call, history_show);
 }
 
@@ -75,8 +74,7 @@ cmd_rollback(const struct ctl *x)
 	struct ctl_call call = { "POST", NULL, NULL, NULL, 0, NULL, NULL };
 	char path[128], *body = NULL;
 
-	snprintf(path, sizeof(path), "/v1/services/%s/rollback", x->cli->service);
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path), "/rollback");
 	if (asprintf(&body, "{\"version\":%lu}", x->cli->version) < 0)
 		body = NULL;
 	return ctl_run_json(x, &call, "POST", body, rollback_done);

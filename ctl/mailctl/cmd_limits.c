@@ -70,8 +70,7 @@ cmd_limits(const struct ctl *x)
 	struct ctl_call call = { "GET", NULL, NULL, NULL, 0, NULL, NULL };
 	char path[128];
 
-	snprintf(path, sizeof(path), "/v1/services/%s/limits", x->cli->service);
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path), "/limits");
 	if (x->cli->set & CLI_LIMITS_SET)
 		return ctl_run_json(x, &call, "PATCH", limits_patch_body(x->cli), limits_show);
 	return ctl_run(x, &call, limits_show);

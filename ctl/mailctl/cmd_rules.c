@@ -199,8 +199,7 @@ cmd_rules(const struct ctl *x)
 
 	if (x->cli->rules_op == CLI_RULES_CHECK)
 		return cmd_rules_check(x);
-	snprintf(path, sizeof(path), "/v1/services/%s/rules", x->cli->service);
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path), "/rules");
 	switch (x->cli->rules_op) {
 	case CLI_RULES_LIST:
 		if (x->cli->set & CLI_HAS_TEXT)

@@ -147,7 +147,6 @@ cmd_status(const struct ctl *x)
 
 	if (x->cli->service == NULL)
 		return ctl_run(x, &call, status_show_all);
-	snprintf(path, sizeof(path), "/v1/services/%s", x->cli->service);
-	call.path = path;
+	call.path = ctl_service_path(x, path, sizeof(path), "");
 	return ctl_run(x, &call, status_show_one);
 }

@@ -29,6 +29,9 @@ struct ctl_call {
 	const char *file;	/* names rules errors "FILE:LINE:COL" (NULL = "rules") */
 };
 
+/* "/v1/services/SERVICE" + tail in buf, for the command's service; buf. */
+const char *ctl_service_path(const struct ctl *x, char *buf, size_t len, const char *tail);
+
 /* HTTP status to exit code (CTL_EX_*): 2xx 0, 401/403/429 auth, 404 not
  * found, other 4xx invalid, the rest server. */
 int reply_exit_code(long status);

@@ -7,6 +7,13 @@
 #include "ctl/mailctl/ctl.h"
 #include "ctl/mailctl/table.h"
 
+const char *
+ctl_service_path(const struct ctl *x, char *buf, size_t len, const char *tail)
+{
+	snprintf(buf, len, "/v1/services/%s%s", x->cli->service, tail);
+	return buf;
+}
+
 int
 reply_exit_code(long status)
 {
