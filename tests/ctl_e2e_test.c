@@ -149,20 +149,21 @@ api_token(struct api *a, const char *conf, const char *name, const char *scope)
 	return out;
 }
 
+/* extra: more mailctld.conf lines (NULL = none). */
 static void
-api_start(struct api *a, const char *rules)
+api_start_conf(struct api *a, const char *rules, const char *extra)
 {
 	const char *argv[] = { NULL, "-1", "-f", NULL, NULL };
 	char bin[4096], text[4096], *conf, *sub;
 	long port;
 
-	memset(a, 0, sizeof(*a));
-	a->dir = harness_tmpdir();
+	if (a->dir == NULL)
+		a->dir = harness_tmpdir();
 	cr_assert_not_null(a->dir);
 	snprintf(text, sizeof(text), "listen 127.0.0.1:0\ntokens %s/tokens\nstate %s\n"
 	    "audit %s/audit.log\nservice imap control=%s/imap.sock config=%s/imap\n"
-	    "service smtp control=%s/smtp.sock config=%s/smtp\n",
-	    a->dir, a->dir, a->dir, a->dir, a->dir, a->dir, a->dir);
+	    "service smtp control=%s/smtp.sock config=%s/smtp\n%s",
+	    a->dir, a->dir, a->dir, a->dir, a->dir, a->dir, a->dir, extra != NULL ? extra : "");
 	conf = harness_write_file(a->dir, "mailctld.conf", text, strlen(text));
 	cr_assert_not_null(conf);
 	cr_assert_eq(asprintf(&sub, "%s/imap", a->dir) > 0 && mkdir(sub, 0755) == 0, 1);
@@ -176,8 +177,16 @@ api_start(struct api *a, const char *rules)
 	cr_assert_eq(harness_spawn(&a->proc, a->dir, (char *const *)argv, NULL, NULL), 0);
 	port = harness_read_port(&a->proc, HARNESS_TIMEOUT_MS);
 	cr_assert_gt(port, 0, "mailctld gave no port: %s", harness_stderr(&a->proc));
-	snprintf(a->url, sizeof(a->url), "http://127.0.0.1:%ld", port);
+	snprintf(a->url, sizeof(a->url), "%s://127.0.0.1:%ld", extra != NULL &&
+	    strstr(extra, "tls-cert") != NULL ? "https" : "http", port);
 	free(conf);
+}
+
+static void
+api_start(struct api *a, const char *rules)
+{
+	memset(a, 0, sizeof(*a));
+	api_start_conf(a, rules, NULL);
 }
 
 static void
@@ -442,6 +451,52 @@ Test(ctl_e2e, history_and_rollback)
 	ctl_run_free(&r);
 	r = ctl_run_with(a.url, a.ro, CTL_ARGS("rollback", "imap", "1"));
 	cr_assert_eq(r.code, 65, "%d %s", r.code, r.err);
+	ctl_run_free(&r);
+	api_stop(&a);
+}
+
+/* A self-signed certificate for 127.0.0.1 in dir: DIR/cert.pem, DIR/key.pem. */
+static void
+make_cert(const char *dir)
+{
+	const char *argv[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem",
+	    "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+	    "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+	struct harness_opts o = HARNESS_OPTS_ZERO;
+	int st;
+
+	o.cwd = dir;
+	st = harness_run(dir, (char *const *)argv, NULL, &o, HARNESS_TIMEOUT_MS, NULL, NULL);
+
+	cr_assert_eq(harness_exit_code(st), 0, "openssl req failed");
+}
+
+Test(ctl_e2e, https_with_the_servers_own_certificate)
+{
+	char extra[1024], ca[1024];
+	struct ctl_run r;
+	struct api a;
+
+	if (access("/usr/bin/openssl", X_OK) != 0)
+		cr_skip_test("no /usr/bin/openssl to make a certificate");
+	memset(&a, 0, sizeof(a));
+	a.dir = harness_tmpdir();
+	cr_assert_not_null(a.dir);
+	make_cert(a.dir);
+	snprintf(extra, sizeof(extra), "tls-cert %s/cert.pem\ntls-key %s/key.pem\n", a.dir, a.dir);
+	snprintf(ca, sizeof(ca), "%s/cert.pem", a.dir);
+	api_start_conf(&a, ":allow\n", extra);
+	cr_assert_eq(strncmp(a.url, "https://", 8), 0);
+	r = ctl_run_with(a.url, a.ro, CTL_ARGS("--ca-file", ca, "limits", "imap"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "max_connections", 15), 0, "%s", r.out);
+	ctl_run_free(&r);
+	/* An unknown certificate is refused: the token is never sent to it. */
+	r = ctl_run_with(a.url, a.ro, CTL_ARGS("limits", "imap"));
+	cr_assert_eq(r.code, 69, "%d %s", r.code, r.err);
+	cr_assert(strstr(r.err, "unable to reach https://127.0.0.1:") != NULL &&
+	    strstr(r.err, "certificate") != NULL, "%s", r.err);
 	ctl_run_free(&r);
 	api_stop(&a);
 }

@@ -281,7 +281,7 @@ Test(ctl_unit, config_then_env_then_options)
 {
 	const char *dir = harness_tmpdir();
 	char *cfg, *tf, *tf2, err[256];
-	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct conf cf;
 
 	tf = harness_write_file(dir, "tok", "from-file\n", 10);
@@ -314,7 +314,7 @@ Test(ctl_unit, config_then_env_then_options)
 Test(ctl_unit, config_token_file_and_defaults)
 {
 	const char *dir = harness_tmpdir();
-	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	char *cfg, *tf, err[256], text[512];
 	struct conf cf;
 
@@ -325,7 +325,20 @@ Test(ctl_unit, config_token_file_and_defaults)
 	cr_assert_eq(resolve(&cf, &in, err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(cf.token, "t0k3n", "the later directive wins");
 	cr_assert_str_eq(cf.url, CONF_DEFAULT_URL);
+	cr_assert_null(cf.ca_file);
 	conf_free(&cf);
+	snprintf(text, sizeof(text), "ca-file /etc/ssl/ours.pem\n");
+	free(cfg);
+	cfg = harness_write_file(dir, "c", text, strlen(text));
+	in.config = cfg;
+	cr_assert_eq(resolve(&cf, &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cf.ca_file, "/etc/ssl/ours.pem");
+	conf_free(&cf);
+	in.opt_ca_file = "/tmp/other.pem";
+	cr_assert_eq(resolve(&cf, &in, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cf.ca_file, "/tmp/other.pem", "--ca-file wins");
+	conf_free(&cf);
+	in.opt_ca_file = NULL;
 	/* A missing default config is fine; a missing --config is not. */
 	in.config = NULL;
 	snprintf(text, sizeof(text), "%s/absent.conf", dir);
@@ -343,7 +356,7 @@ Test(ctl_unit, config_token_file_and_defaults)
 Test(ctl_unit, bad_config_content_is_a_usage_error_without_the_token)
 {
 	const char *dir = harness_tmpdir();
-	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct conf_input in = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	static const char *const bad[] = {
 		"colour blue\n", "url\n", "url ftp://x\n", "token two words\n",
 	};

@@ -24,6 +24,7 @@ static const struct cli_opt cli_opts[] = {
 	{ "url", 1, 0, 0 },
 	{ "token-file", 1, 0, 0 },
 	{ "config", 1, 0, 0 },
+	{ "ca-file", 1, 0, 0 },
 	{ "top", 1, CLI_HAS_TOP, CTL_MAX_LIMIT },
 	{ "ip", 1, CLI_HAS_IP, 0 },
 	{ "max", 1, CLI_HAS_MAX, CTL_MAX_LIMIT },
@@ -38,7 +39,7 @@ static const struct cli_opt cli_opts[] = {
 };
 
 static const char cli_usage_text[] =
-    "mailctl [--json] [--url URL] [--token-file FILE] [--config FILE] COMMAND\n"
+    "mailctl [--json] [--url URL] [--token-file FILE] [--config FILE] [--ca-file FILE] COMMAND\n"
     "       mailctl --help | --version\n"
     "  status [SERVICE]\n"
     "  who SERVICE [--top N] [--ip ADDR]\n"
@@ -120,6 +121,8 @@ cli_set_value(struct cli *c, const struct cli_opt *o, const char *v,
 		c->token_file = v;
 	else if (strcmp(o->name, "config") == 0)
 		c->config = v;
+	else if (strcmp(o->name, "ca-file") == 0)
+		c->ca_file = v;
 	else if (strcmp(o->name, "ip") == 0)
 		c->ip = v;
 	else if (strcmp(o->name, "comment") == 0)

@@ -59,6 +59,7 @@ struct cli {
 	const char *url;
 	const char *token_file;
 	const char *config;
+	const char *ca_file;
 	const char *service;	/* NULL for status of all, audit, help */
 	enum cli_rules_op rules_op;
 	const char *file;	/* rules replace/check */

@@ -14,6 +14,7 @@ struct conf_file {
 	char *url;
 	char *token;
 	char *token_file;
+	char *ca_file;
 };
 
 static int
@@ -131,13 +132,15 @@ conf_file_line(struct conf_file *cfl, char *line, const char *path,
 		free(cfl->token_file);
 		cfl->token_file = NULL;
 		r = conf_replace(&cfl->token, value);
-	} else if (strcmp(key, "token-file") == 0) {
+	} else if (strcmp(key, "ca-file") == 0)
+		r = conf_replace(&cfl->ca_file, value);
+	else if (strcmp(key, "token-file") == 0) {
 		free(cfl->token);
 		cfl->token = NULL;
 		r = conf_replace(&cfl->token_file, value);
 	} else
 		return conf_fail(CTL_EX_USAGE, err, errlen,
-		    "%s:%zu: unknown directive %s (want url, token, token-file)",
+		    "%s:%zu: unknown directive %s (want url, token, token-file, ca-file)",
 		    path, lineno, key);
 	if (r == -1)
 		return conf_fail(CTL_EX_LOCAL, err, errlen, "out of memory");
@@ -175,6 +178,7 @@ conf_file_free(struct conf_file *cfl)
 	free(cfl->url);
 	free(cfl->token);
 	free(cfl->token_file);
+	free(cfl->ca_file);
 }
 
 static int
@@ -228,18 +232,22 @@ int
 conf_resolve(struct conf *cf, const struct conf_input *in, char *err,
     size_t errlen)
 {
-	struct conf_file cfl = { NULL, NULL, NULL };
+	struct conf_file cfl = { NULL, NULL, NULL, NULL };
 	const char *path = in->config != NULL ? in->config : in->default_config;
 	int r = 0;
 
 	cf->url = NULL;
 	cf->token = NULL;
+	cf->ca_file = NULL;
 	if (path != NULL)
 		r = conf_file_read(&cfl, path, in->config != NULL, err, errlen);
 	if (r == 0)
 		r = conf_pick_url(cf, in, &cfl, err, errlen);
 	if (r == 0)
 		r = conf_pick_token(cf, in, &cfl, err, errlen);
+	if (r == 0 && (in->opt_ca_file != NULL || cfl.ca_file != NULL) &&
+	    (cf->ca_file = strdup(in->opt_ca_file != NULL ? in->opt_ca_file : cfl.ca_file)) == NULL)
+		r = conf_fail(CTL_EX_LOCAL, err, errlen, "out of memory");
 	conf_file_free(&cfl);
 	if (r != 0)
 		conf_free(cf);
@@ -253,6 +261,8 @@ conf_free(struct conf *cf)
 	if (cf->token != NULL)
 		explicit_bzero(cf->token, strlen(cf->token));
 	free(cf->token);
+	free(cf->ca_file);
 	cf->url = NULL;
 	cf->token = NULL;
+	cf->ca_file = NULL;
 }

@@ -19,11 +19,13 @@ struct conf_input {
 	const char *env_token;		/* MAILCTL_TOKEN */
 	const char *opt_url;		/* --url */
 	const char *opt_token_file;	/* --token-file */
+	const char *opt_ca_file;	/* --ca-file */
 };
 
 struct conf {
 	char *url;	/* owned, without a trailing '/' */
 	char *token;	/* owned; NULL when no source gives one */
+	char *ca_file;	/* owned; NULL = the system's trusted CAs */
 };
 
 /* Fills cf. Returns 0, or an exit code (CTL_EX_USAGE for bad content,

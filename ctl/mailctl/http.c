@@ -117,6 +117,8 @@ http_setup(CURL *c, const struct http_req *req, struct curl_slist *h,
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
+	if (req->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
 	if (req->body != NULL || strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(req->body != NULL ? req->bodylen : 0));

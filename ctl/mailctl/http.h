@@ -20,6 +20,7 @@ struct http_req {
 	size_t bodylen;
 	const char *accept;	/* NULL = application/json */
 	const char *if_match;	/* NULL = no If-Match header */
+	const char *ca_file;	/* NULL = the system's trusted CAs */
 };
 
 struct http_resp {

@@ -40,6 +40,7 @@ main_conf(const struct cli *cli, struct conf *cf)
 	in.env_token = getenv("MAILCTL_TOKEN");
 	in.opt_url = cli->url;
 	in.opt_token_file = cli->token_file;
+	in.opt_ca_file = cli->ca_file;
 	code = conf_resolve(cf, &in, err, sizeof(err));
 	if (code != 0)
 		fprintf(stderr, "mailctl: %s\n", err);
@@ -49,7 +50,7 @@ main_conf(const struct cli *cli, struct conf *cf)
 int
 main(int argc, char **argv)
 {
-	struct conf cf = { NULL, NULL };
+	struct conf cf = { NULL, NULL, NULL };
 	struct cli cli;
 	struct ctl x;
 	char err[512];

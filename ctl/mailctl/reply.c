@@ -115,6 +115,7 @@ ctl_send(const struct ctl *x, const struct ctl_call *call, struct http_resp *r)
 	req.bodylen = call->bodylen;
 	req.accept = call->accept;
 	req.if_match = NULL;
+	req.ca_file = x->conf->ca_file;
 	/* ETags are quoted; people copy them with or without the quotes. */
 	if (x->cli->if_match != NULL && strcmp(call->method, "GET") != 0) {
 		snprintf(tag, sizeof(tag), x->cli->if_match[0] == '"' ||
