@@ -3,6 +3,9 @@
 TEST_CFLAGS = $(CRITERION_CFLAGS)
 TEST_LIBS = $(CRITERION_LIBS)
 CRITERION_ARGS = --jobs 2
+# The end-to-end harness any test program may link; defined before the
+# parts are read because their prerequisite lists expand at once.
+HARNESS_OBJS = tests/harness.o tests/harness_net.o
 
 include $(sort $(filter-out tests/build.mk,$(wildcard tests/*.mk)))
 

@@ -1,7 +1,6 @@
 # tests/tcpserver_it.mk: end-to-end tests of mailstack-tcpserver side by side
 # with the real ucspi-tcp tcpserver (issue 2), one Criterion program built
 # from every tests/tcpserver_it_*.c. $(HARNESS_OBJS) is for any test program.
-HARNESS_OBJS = tests/harness.o tests/harness_net.o
 TCPSERVER_IT_SRCS = $(sort $(wildcard tests/tcpserver_it_*.c))
 TCPSERVER_IT_OBJS = $(TCPSERVER_IT_SRCS:.c=.o)
 OBJS += $(HARNESS_OBJS) $(TCPSERVER_IT_OBJS)
