@@ -504,7 +504,20 @@ Test(web_http, bad_config_line_and_signals)
 	snprintf(want, sizeof(want), "mailctld: fatal: unable to read %s: %zu: unknown directive: "
 	    "servce\n", conf, lines + 1);
 	cr_assert_str_eq(err, want);
-	free(err), free(bin), free(conf);
+	free(err);
+	{
+		char *good = web_fake_path(dir, "conf2");
+		char *bad[] = { bin, "-f", good, "-l", "localhost:8787", NULL };
+		FILE *f = fopen(good, "w");
+
+		cr_assert_not_null(f);
+		fprintf(f, "listen 127.0.0.1:0\nstate %s/var\n", dir);
+		fclose(f);
+		st = harness_run(dir, bad, NULL, NULL, HARNESS_TIMEOUT_MS, NULL, &err);
+		cr_assert_eq(harness_exit_code(st), 100, "a name is not an address: %s", err);
+		free(err), free(good);
+	}
+	free(bin), free(conf);
 }
 
 Test(web_http, hup_keeps_serving_term_exits_zero)

@@ -87,6 +87,31 @@ load_conf(const struct opts *o, struct mailctld_conf *conf)
 		die_sys(EX_TEMP, "unable to allocate memory");
 }
 
+/* A bad address is a configuration error (100), not a bind failure. */
+static void
+check_listen(const char *listen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (http_parse_listen(listen, &ss, &sl) == -1)
+		die_x(EX_PERM, "bad listen address %s: want ADDR:PORT or [ADDR]:PORT, "
+		    "numeric", listen);
+}
+
+/* Writes would fail later with a less clear answer. */
+static void
+check_services(const struct mailctld_conf *conf)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < conf->nservices; i++)
+		if (stat(conf->services[i].config, &st) == -1 || !S_ISDIR(st.st_mode))
+			log_warn("service %s: config folder %s is missing",
+			    conf->services[i].name, conf->services[i].config);
+}
+
 /* Token hashes are not tokens, but a readable file invites offline
  * guessing of weak hand-made ones. */
 static void
@@ -141,6 +166,8 @@ main(int argc, char **argv)
 	load_conf(&o, &conf);
 	if (o.make_token)
 		make_token(conf.tokens, argv[optind], argv[optind + 1]);
+	check_listen(conf.listen);
+	check_services(&conf);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
