@@ -69,6 +69,8 @@ ctl_open(struct ctl_server *c, const struct server_options *o)
 	c->o = o;
 	for (i = 0; i < CTL_CLIENTS; i++)
 		c->clients[i].fd = -1;
+	for (i = 0; i < CTL_REFUSED; i++)
+		c->refused[i] = -1;
 	if (o->ctl_path == NULL)
 		return;
 	replace_stale(o->ctl_path);
@@ -107,6 +109,15 @@ ctl_pollfds(struct ctl_server *c, struct pollfd *pfd)
 		pfd[n].events = cl->outpos < cl->out.len ? POLLOUT : POLLIN;
 		pfd[n].revents = 0;
 		cl->polled = (int)n++;
+	}
+	for (i = 0; i < CTL_REFUSED; i++) {
+		c->refused_polled[i] = -1;
+		if (c->refused[i] < 0)
+			continue;
+		pfd[n].fd = c->refused[i];
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		c->refused_polled[i] = (int)n++;
 	}
 	pfd[n].fd = c->fd;
 	pfd[n].events = POLLIN;
@@ -242,16 +253,40 @@ peer_allowed(const struct ctl_server *c, const struct ucred *u)
 	return 0;
 }
 
-/* The refusal is a few bytes on an empty socket buffer: sent at once. */
+/* The refusal is a few bytes on an empty socket buffer: sent at once.
+ * The descriptor is then kept (see struct ctl_server). */
 static void
-refuse_peer(int fd, const char *code, const char *text)
+refuse_peer(struct ctl_server *c, int fd, const char *code, const char *text)
 {
 	struct strbuf sb = STRBUF_ZERO;
+	size_t i;
 
 	if (ctl_put_error(&sb, code, text) == 0)
 		(void)send(fd, sb.s, sb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	strbuf_free(&sb);
-	close(fd);
+	for (i = 0; i < CTL_REFUSED && c->refused[i] >= 0; i++)
+		;
+	if (i == CTL_REFUSED) {
+		i = c->refused_next;
+		c->refused_next = (i + 1) % CTL_REFUSED;
+		close(c->refused[i]);
+	}
+	c->refused[i] = fd;
+}
+
+/* Whatever a refused peer writes is dropped; its end closes ours. */
+static void
+drain_refused(struct ctl_server *c, size_t i)
+{
+	char sink[4096];
+	ssize_t r;
+
+	r = recv(c->refused[i], sink, sizeof sink, MSG_DONTWAIT);
+	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR)))
+		return;
+	close(c->refused[i]);
+	c->refused[i] = -1;
 }
 
 static void
@@ -267,14 +302,14 @@ take_peer(struct ctl_server *c, int fd)
 		c->denied++;
 		log_line(2, "control denied pid %ld uid %lu gid %lu",
 		    (long)u.pid, (unsigned long)u.uid, (unsigned long)u.gid);
-		refuse_peer(fd, "denied", "peer not allowed");
+		refuse_peer(c, fd, "denied", "peer not allowed");
 		return;
 	}
 	if (c->nclients == CTL_CLIENTS) {
 		c->busy++;
 		log_line(2, "control busy pid %ld uid %lu", (long)u.pid,
 		    (unsigned long)u.uid);
-		refuse_peer(fd, "busy", "too many control clients");
+		refuse_peer(c, fd, "busy", "too many control clients");
 		return;
 	}
 	for (i = 0; c->clients[i].fd >= 0; i++)
@@ -318,6 +353,10 @@ ctl_events(struct server *s, const struct pollfd *pfd)
 		else
 			client_pump(s, cl);
 	}
+	for (i = 0; i < CTL_REFUSED; i++)
+		if (c->refused[i] >= 0 && c->refused_polled[i] >= 0 &&
+		    pfd[c->refused_polled[i]].revents != 0)
+			drain_refused(c, i);
 	if (pfd[c->polled].revents != 0)
 		accept_peers(c);
 }

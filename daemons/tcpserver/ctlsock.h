@@ -15,8 +15,10 @@
 #define CTL_CLIENTS 8
 /* A reply bigger than this is not sent: the client is dropped. */
 #define CTL_OUT_MAX (8UL * 1024 * 1024)
-/* Descriptors ctl_pollfds may fill: the socket and the clients. */
-#define CTL_POLLFDS (CTL_CLIENTS + 1)
+/* Refused peers kept open until they close (the oldest goes first). */
+#define CTL_REFUSED 8
+/* Descriptors ctl_pollfds may fill: the socket, clients, refused peers. */
+#define CTL_POLLFDS (CTL_CLIENTS + CTL_REFUSED + 1)
 
 struct ctl_client {
 	int fd;			/* -1 = free slot */
@@ -37,6 +39,13 @@ struct ctl_server {
 	const struct server_options *o;
 	struct ctl_client clients[CTL_CLIENTS];
 	size_t nclients;
+	/* A refused peer (denied, busy) has its error block sent, then its
+	 * descriptor is kept and drained until it closes: closed at once,
+	 * the peer's request written just after connect() would fail with
+	 * EPIPE before it could read why. */
+	int refused[CTL_REFUSED];	/* -1 = free */
+	int refused_polled[CTL_REFUSED];
+	size_t refused_next;		/* the slot taken when all are used */
 	unsigned long denied;	/* peers refused by the credentials check */
 	unsigned long busy;	/* peers refused because all slots were taken */
 };
