@@ -388,3 +388,69 @@ Test(ctl, limit_source_rule_and_environment)
 	close(b);
 	harness_kill(&t.p);
 }
+
+Test(ctl, ipv6_clients_counted_per_prefix)
+{
+	const char *const extra[] = { "-k", "64", "-C", "2", NULL };
+	struct ctl_it t;
+	pid_t pids[2];
+	int fd[2], i;
+	char *r;
+
+	ctl_it_init(&t);
+	t.host = "::1";
+	ctl_it_start(&t, extra, NULL);
+	for (i = 0; i < 2; i++)
+		cr_assert_geq(fd[i] = ctl_it_hold(&t, NULL, &pids[i],
+		    HARNESS_TIMEOUT_MS), 0);
+	qsort(pids, 2, sizeof pids[0], pid_cmp);
+	r = ctl_it_request(&t, "connections");
+	expect_line(r, "::", 2, pids, "2 source option");
+	free(r);
+	/* Any address of that /64 names it. */
+	r = ctl_it_request(&t, "connections ip ::abcd");
+	expect_line(r, "::", 2, pids, "2 source option");
+	free(r);
+	r = ctl_it_request(&t, "connections ip 1::1");
+	cr_assert_str_eq(r, "ok\n.\n");
+	free(r);
+	cr_assert_eq(ctl_it_hold(&t, NULL, &pids[0], HARNESS_TIMEOUT_MS), -1,
+	    "a third from the /64 is refused by -C 2");
+	r = ctl_it_request(&t, "status");
+	cr_assert_eq(ctl_it_num(r, "refused_ip"), 1, "%s", r);
+	free(r);
+	for (i = 0; i < 2; i++)
+		close(fd[i]);
+	harness_kill(&t.p);
+}
+
+Test(ctl, pipelined_requests_answered_in_order)
+{
+	struct ctl_it t;
+	char *r;
+	int fd;
+
+	ctl_it_init(&t);
+	ctl_it_start(&t, NULL, NULL);
+	fd = ctl_it_connect(t.sock);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(harness_send(fd, "set max_per_ip=3\nconnections\n"
+	    "bogus\nquit\nstatus\n"), 0);
+	r = ctl_it_read_block(fd);
+	cr_assert_eq(ctl_it_num(r, "max_per_ip"), 3, "%s", r);
+	free(r);
+	r = ctl_it_read_block(fd);
+	cr_assert_str_eq(r, "ok\n.\n");
+	free(r);
+	r = ctl_it_read_block(fd);
+	cr_assert_str_eq(r, "error usage unknown request\n.\n");
+	free(r);
+	r = ctl_it_read_block(fd);
+	cr_assert_str_eq(r, "ok\n.\n");
+	free(r);
+	r = harness_read_all(fd, HARNESS_TIMEOUT_MS, NULL);
+	cr_assert_str_eq(r, "", "nothing after quit");
+	free(r);
+	close(fd);
+	harness_kill(&t.p);
+}

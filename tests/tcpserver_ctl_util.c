@@ -37,6 +37,7 @@ ctl_it_init(struct ctl_it *t)
 	cr_assert_not_null(t->dir);
 	snprintf(t->sock, sizeof t->sock, "%s/ctl.sock", t->dir);
 	snprintf(t->limits, sizeof t->limits, "%s/limits", t->dir);
+	t->host = "127.0.0.1";
 }
 
 void
@@ -58,7 +59,7 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 	argv[n++] = t->limits;
 	while (extra != NULL && *extra != NULL && n < 40)
 		argv[n++] = *extra++;
-	argv[n++] = "127.0.0.1";
+	argv[n++] = t->host;
 	argv[n++] = "0";
 	argv[n++] = "/bin/sh";
 	argv[n++] = "-c";
@@ -220,8 +221,9 @@ ctl_it_hold(const struct ctl_it *t, const char *src, pid_t *pid, int wait_ms)
 {
 	int fd;
 
-	fd = harness_connect(4, src, (unsigned)t->port, HARNESS_TIMEOUT_MS);
-	cr_assert_geq(fd, 0, "connect from %s", src ? src : "127.0.0.1");
+	fd = harness_connect(strchr(t->host, ':') != NULL ? 6 : 4, src,
+	    (unsigned)t->port, HARNESS_TIMEOUT_MS);
+	cr_assert_geq(fd, 0, "connect from %s", src ? src : "the default");
 	if (!ctl_it_greeting(fd, pid, wait_ms)) {
 		close(fd);
 		return -1;

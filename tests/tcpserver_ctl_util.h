@@ -14,6 +14,7 @@ struct ctl_it {
 	const char *dir;	/* the test's folder: sock, limits, log */
 	char sock[256];		/* DIR/ctl.sock */
 	char limits[256];	/* DIR/limits (not created) */
+	const char *host;	/* bound; "127.0.0.1" unless changed */
 	long port;
 };
 
@@ -22,7 +23,7 @@ const char *ctl_it_binary(void);
 /* Prepares t->dir and the paths (no process yet). */
 void ctl_it_init(struct ctl_it *t);
 /* Starts the listener: -1 -v -H -R -l 0 -s SOCK -f LIMITS, then extra
- * (NULL-terminated, may be NULL), on 127.0.0.1 port 0, running a program
+ * (NULL-terminated, may be NULL), on t->host port 0, running a program
  * that writes its pid and then echoes. env: NULL-terminated extra
  * environment or NULL. Waits for the port and the socket. */
 void ctl_it_start(struct ctl_it *t, const char *const *extra,
@@ -42,7 +43,7 @@ char *ctl_it_request(const struct ctl_it *t, const char *req);
 /* The number after "\nKEY " in a block, -1 when absent. */
 long long ctl_it_num(const char *block, const char *key);
 
-/* A TCP client from src (NULL = 127.0.0.1) that got its greeting; *pid
+/* A TCP client from src (NULL: 127.0.0.1, or ::1 when t->host is IPv6) that got its greeting; *pid
  * is the serving process. Returns the socket, -1 when no greeting came
  * within wait_ms (the socket is closed then, *pid 0). */
 int ctl_it_hold(const struct ctl_it *t, const char *src, pid_t *pid,
