@@ -1,0 +1,196 @@
+/* stack_demo_test.c: packaging/demo's demo-start and demo-stop, run in a
+ * private folder on ephemeral ports (DEMO_DIR, DEMO_*_PORT): both
+ * services greet, mailctl reaches them through mailctld with the demo's
+ * token, a second start says so, and demo-stop leaves no process behind. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "stack_util.h"
+
+static char demo_env[5][400];
+
+static char *const *
+demo_envp(void)
+{
+	static char *envp[7];
+
+	envp[0] = "PATH=/usr/bin:/bin:/usr/sbin:/sbin";
+	for (int i = 0; i < 5; i++)
+		envp[i + 1] = demo_env[i];
+	envp[6] = NULL;
+	return envp;
+}
+
+static int
+demo_run(const char *script, char **out)
+{
+	char path[512];
+	char *argv[] = { path, NULL };
+
+	snprintf(path, sizeof(path), "%s/packaging/demo/%s", getenv("MAILSTACK_TOP"), script);
+	return harness_exit_code(harness_run(harness_tmpdir(), argv, demo_envp(), NULL,
+	    HARNESS_TIMEOUT_MS * 4, out, NULL));
+}
+
+/* A failed assertion must not leave the demo running. */
+static void
+demo_fini(void)
+{
+	if (demo_env[0][0] != '\0')
+		demo_run("demo-stop", NULL);
+	harness_cleanup();
+}
+
+TestSuite(stack_demo, .fini = demo_fini, .timeout = 90);
+
+/* Three ports the kernel hands out, released for the demo to bind. */
+static void
+demo_ports(unsigned port[3])
+{
+	int fd[3];
+
+	for (int i = 0; i < 3; i++) {
+		cr_assert_geq(fd[i] = harness_bind_loopback(SOCK_STREAM, 0), 0);
+		cr_assert_gt(port[i] = (unsigned)harness_local_port(fd[i]), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+}
+
+static long
+pid_in(const char *dir, const char *name)
+{
+	char path[400], *text;
+	long pid;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_not_null(text = harness_read_file(path, NULL), "no %s", path);
+	pid = strtol(text, NULL, 10);
+	free(text);
+	cr_assert_gt(pid, 1, "%s", path);
+	return pid;
+}
+
+/* The listener's pid, from its control socket. */
+static long
+listener_pid(const char *dir, const char *name)
+{
+	struct stack s;
+	char *b;
+	long pid;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.sock, sizeof(s.sock), "%s/run/%s.sock", dir, name);
+	b = stack_control(&s, "status");
+	pid = stack_block_value(b, "pid");
+	free(b);
+	return pid;
+}
+
+/* 1 while pid runs; a zombie waiting for init to reap it has ended. */
+static int
+proc_running(long pid)
+{
+	char path[64], *stat, *p;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((stat = harness_read_file(path, NULL)) == NULL)
+		return 0;
+	p = strrchr(stat, ')');
+	r = p != NULL && p[1] == ' ' && p[2] != 'Z';
+	free(stat);
+	return r;
+}
+
+static int
+demo_greeting(unsigned port, const char *want)
+{
+	char buf[256];
+	int fd = harness_connect(4, NULL, port, HARNESS_TIMEOUT_MS);
+
+	cr_assert_geq(fd, 0, "connect to port %u", port);
+	stack_read_line(fd, buf, sizeof(buf), HARNESS_TIMEOUT_MS);
+	cr_assert(strncmp(buf, want, strlen(want)) == 0, "port %u greeted \"%s\"", port, buf);
+	return fd;
+}
+
+static void
+assert_token_file(const char *dir, const char *name, char *tok, size_t cap)
+{
+	char path[400], *text;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(stat(path, &st), 0, "no %s", path);
+	cr_assert_eq(st.st_mode & 0777, 0600, "%s mode %o", path, st.st_mode & 0777);
+	cr_assert_not_null(text = harness_read_file(path, NULL));
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(tok, cap, "%s", text);
+	free(text);
+}
+
+Test(stack_demo, starts_answers_and_stops_without_leftovers)
+{
+	char dir[300], *out = NULL;
+	long pids[5];
+	unsigned port[3];
+	struct stack s;
+	int imap, smtp;
+	json_t *j;
+
+	if (access("/usr/bin/s6-supervise", X_OK) != 0)
+		cr_skip_test("s6 is not installed");
+	snprintf(dir, sizeof(dir), "%s/demo", harness_tmpdir());
+	demo_ports(port);
+	snprintf(demo_env[1], sizeof(demo_env[1]), "DEMO_API_PORT=%u", port[0]);
+	snprintf(demo_env[2], sizeof(demo_env[2]), "DEMO_IMAP_PORT=%u", port[1]);
+	snprintf(demo_env[3], sizeof(demo_env[3]), "DEMO_SMTP_PORT=%u", port[2]);
+	snprintf(demo_env[4], sizeof(demo_env[4]), "HOME=%s", harness_tmpdir());
+	snprintf(demo_env[0], sizeof(demo_env[0]), "DEMO_DIR=%s", dir);
+
+	cr_assert_eq(demo_run("demo-start", &out), 0, "demo-start: %s", out);
+	cr_assert_not_null(strstr(out, "mailctl who imap"), "the commands to try: %s", out);
+	free(out);
+	imap = demo_greeting(port[1], "* OK ");
+	smtp = demo_greeting(port[2], "220 ");
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.url, sizeof(s.url), "http://127.0.0.1:%u", port[0]);
+	assert_token_file(dir, "api-token", s.admin, sizeof(s.admin));
+	assert_token_file(dir, "api-token-ro", s.reader, sizeof(s.reader));
+	j = stack_mailctl_json(&s, (const char *const []){ "who", "imap", NULL });
+	cr_assert_eq(json_array_size(json_object_get(j, "connections")), 1, "who imap");
+	json_decref(j);
+	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 0, 65,
+	    (const char *const []){ "limits", "smtp", "--max", "3", NULL }) });
+
+	cr_assert_eq(demo_run("demo-start", &out), 0);
+	cr_assert_not_null(strstr(out, "already running"), "second start: %s", out);
+	free(out);
+
+	pids[0] = pid_in(dir, "mailctld.pid");
+	pids[1] = pid_in(dir, "imap.supervise.pid");
+	pids[2] = pid_in(dir, "smtp.supervise.pid");
+	pids[3] = listener_pid(dir, "imap");
+	pids[4] = listener_pid(dir, "smtp");
+	cr_assert_eq(demo_run("demo-stop", &out), 0);
+	cr_assert_not_null(strstr(out, "demo: stopped"), "%s", out);
+	free(out);
+	for (int i = 0; i < 5; i++)
+		cr_assert_not(proc_running(pids[i]), "pid %ld (%d) outlived demo-stop", pids[i], i);
+	/* the sessions' responders are gone too: the clients see the end */
+	cr_assert_not_null(harness_read_all(imap, HARNESS_TIMEOUT_MS, NULL),
+	    "the IMAP session outlived demo-stop");
+	cr_assert_not_null(harness_read_all(smtp, HARNESS_TIMEOUT_MS, NULL),
+	    "the SMTP session outlived demo-stop");
+	cr_assert_eq(demo_run("demo-stop", &out), 0);
+	cr_assert_not_null(strstr(out, "not running"), "%s", out);
+	free(out);
+	demo_env[0][0] = '\0';
+}
