@@ -1,20 +1,20 @@
 # tests/tcpserver_ctl.mk: mailstack-tcpserver's control socket and limits
-# file: the protocol and the file parser in-process (tcpserver_ctl_unit),
-# the real listener on loopback (tcpserver_ctl_it).
+# file: the protocol and the file parser in-process (test_tcpserver_ctl_unit),
+# the real listener on loopback (test_tcpserver_ctl_it).
 TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
 	daemons/tcpserver/limitsfile.o daemons/tcpserver/limits.o \
 	daemons/tcpserver/conn_table.o
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
 	tests/tcpserver_ctl_util.o
-CHECK_PROGRAMS += tests/tcpserver_ctl_unit tests/tcpserver_ctl_it
+CHECK_PROGRAMS += tests/test_tcpserver_ctl_unit tests/test_tcpserver_ctl_it
 OBJS += tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS)
 tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)
 
-tests/tcpserver_ctl_unit: tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_UNIT_PARTS) $(LIBMAILSTACK)
+tests/test_tcpserver_ctl_unit: tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_UNIT_PARTS) $(LIBMAILSTACK)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ tests/tcpserver_ctl_unit.o \
 		$(TCPSERVER_CTL_UNIT_PARTS) $(LIBMAILSTACK) $(TEST_LIBS)
 
-tests/tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS)
+tests/test_tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TEST_LIBS)
