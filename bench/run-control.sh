@@ -153,6 +153,18 @@ wait_socket() {	# SOCKET PID
 	done
 	return 1
 }
+# start_listener SERVICE LIMIT BACKLOG PORT TITLE: the listener of mailctld's
+# service SERVICE (control socket, limits file), greet -w as the child; no
+# per-IP limit. Sets LAST_PID.
+start_listener() {
+	local cmd=("$OURS" -H -R -l 0 -c "$2" -C 0 -b "$3" -s "$WORK/$1.sock"
+	    -f "$WORK/etc/$1/limits" 127.0.0.1 "$4" "$GREET" -w -t "$MAX_SECONDS")
+	"${cmd[@]}" </dev/null >/dev/null 2>"$WORK/$1.log" &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+	log_cmd "$5" "${cmd[@]}"
+	wait_socket "$WORK/$1.sock" "$LAST_PID" || die "the listener did not start: $(cat "$WORK/$1.log")"
+}
 ms_between() {	# EPOCHREALTIME EPOCHREALTIME
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
 }
@@ -191,13 +203,8 @@ URL=http://127.0.0.1:$API_PORT
 
 # ---- (a) the per-IP report for N connections from ADDRS addresses ------------
 echo "run-control: (a) $N connections from $ADDRS addresses" >&2
-LCMD=("$OURS" -H -R -l 0 -c $((N + 100)) -C 0 -b 1024 -s "$WORK/imap.sock"
-    -f "$WORK/etc/imap/limits" 127.0.0.1 "$PORT" "$GREET" -w -t "$MAX_SECONDS")
-"${LCMD[@]}" </dev/null >/dev/null 2>"$WORK/imap.log" &
-LPID=$!
-PIDS+=($LPID)
-log_cmd "listener (a)" "${LCMD[@]}"
-wait_socket "$WORK/imap.sock" "$LPID" || die "the listener did not start: $(cat "$WORK/imap.log")"
+start_listener imap $((N + 100)) 1024 "$PORT" "listener (a)"
+LPID=$LAST_PID
 
 mkfifo "$WORK/hold.in"
 HCMD=("$HOLD" -n "$N" -a "$ADDRS" -T "$MAX_SECONDS" "$PORT")
@@ -294,13 +301,8 @@ stop_pid "$LPID"
 
 # ---- (b) a limit raise through the API to the queued client's greeting --------
 echo "run-control: (b) limit raise, $RAISE_ROUNDS rounds" >&2
-RCMD=("$OURS" -H -R -l 0 -c "$RAISE_HELD" -C 0 -b 64 -s "$WORK/raise.sock"
-    -f "$WORK/etc/raise/limits" 127.0.0.1 "$RAISE_PORT" "$GREET" -w -t "$MAX_SECONDS")
-"${RCMD[@]}" </dev/null >/dev/null 2>"$WORK/raise.log" &
-RPID=$!
-PIDS+=($RPID)
-log_cmd "listener (b)" "${RCMD[@]}"
-wait_socket "$WORK/raise.sock" "$RPID" || die "the listener did not start: $(cat "$WORK/raise.log")"
+start_listener raise "$RAISE_HELD" 64 "$RAISE_PORT" "listener (b)"
+RPID=$LAST_PID
 PCMD=("$PROBE" -r "$RAISE_ROUNDS" -t "$WORK/token" raise "$URL" raise "$WORK/raise.sock" "$RAISE_PORT")
 log_cmd "limit raise rounds" "${PCMD[@]}"
 RLINE=$("${PCMD[@]}" 2>"$WORK/raise.err" | grep '^CONTROLPROBE') ||
