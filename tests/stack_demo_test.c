@@ -164,11 +164,10 @@ Test(stack_demo, starts_answers_and_stops_without_leftovers)
 	snprintf(s.url, sizeof(s.url), "http://127.0.0.1:%u", port[0]);
 	assert_token_file(dir, "api-token", s.admin, sizeof(s.admin));
 	assert_token_file(dir, "api-token-ro", s.reader, sizeof(s.reader));
-	j = stack_mailctl_json(&s, (const char *const []){ "who", "imap", NULL });
+	j = stack_mailctl_json(&s, CTL_ARGS("who", "imap"));
 	cr_assert_eq(json_array_size(json_object_get(j, "connections")), 1, "who imap");
 	json_decref(j);
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 0, 65,
-	    (const char *const []){ "limits", "smtp", "--max", "3", NULL }) });
+	stack_mailctl_expect(&s, 0, 65, CTL_ARGS("limits", "smtp", "--max", "3"));
 
 	cr_assert_eq(demo_run("demo-start", &out), 0);
 	cr_assert_not_null(strstr(out, "already running"), "second start: %s", out);

@@ -10,7 +10,6 @@
 
 TestSuite(stack_limits, .fini = harness_cleanup, .timeout = 60);
 
-#define ARGS(...) ((const char *const []){ __VA_ARGS__, NULL })
 
 /* Long enough for a listener that would accept to have greeted. */
 #define QUIET_MS 300
@@ -47,7 +46,7 @@ Test(stack_limits, raised_and_lowered_with_sessions_held)
 	int a, b, c, d;
 
 	stack_init(&s, ":allow\n", NULL);
-	stack_listener_start(&s, ARGS("-c", "2", "-C", "0"));
+	stack_listener_start(&s, CTL_ARGS("-c", "2", "-C", "0"));
 	stack_api_start(&s);
 	a = stack_session(&s, NULL);
 	b = stack_session(&s, "127.0.0.2");
@@ -55,11 +54,9 @@ Test(stack_limits, raised_and_lowered_with_sessions_held)
 	cr_assert_geq(c, 0);
 	assert_waiting(c, "third client at -c 2");
 
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 0, 65,
-	    ARGS("limits", "imap", "--max", "3")) });
+	stack_mailctl_expect(&s, 0, 65, CTL_ARGS("limits", "imap", "--max", "3"));
 	assert_waiting(c, "after a read-only token's refused raise");
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("limits", "imap", "--max", "3")) });
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--max", "3"));
 	assert_greeted_soon(c, "the client waiting at the old limit");
 	stack_assert_alive(a);
 	stack_assert_alive(b);
@@ -68,8 +65,7 @@ Test(stack_limits, raised_and_lowered_with_sessions_held)
 	assert_status(&s, "live", 3);
 
 	/* lowered below the live count: nobody is dropped, nobody new served */
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("limits", "imap", "--max", "1")) });
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--max", "1"));
 	stack_assert_alive(a);
 	stack_assert_alive(b);
 	stack_assert_alive(c);
@@ -94,7 +90,7 @@ Test(stack_limits, per_ip_limit_raised_live)
 	json_t *j, *e;
 
 	stack_init(&s, ":allow\n", NULL);
-	stack_listener_start(&s, ARGS("-c", "20", "-C", "2"));
+	stack_listener_start(&s, CTL_ARGS("-c", "20", "-C", "2"));
 	stack_api_start(&s);
 	fds[0] = stack_session(&s, NULL);
 	fds[1] = stack_session(&s, NULL);
@@ -103,19 +99,18 @@ Test(stack_limits, per_ip_limit_raised_live)
 	cr_assert(strncmp(buf, "* BYE", 5) == 0, "IMAP refusal, got \"%s\"", buf);
 	close(fd);
 
-	j = stack_mailctl_json(&s, ARGS("who", "imap", "--ip", "127.0.0.1"));
+	j = stack_mailctl_json(&s, CTL_ARGS("who", "imap", "--ip", "127.0.0.1"));
 	e = json_array_get(json_object_get(j, "connections"), 0);
 	cr_assert_eq(json_integer_value(json_object_get(e, "limit")), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(e, "limit_source")), "option");
 	json_decref(j);
 
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("limits", "imap", "--per-ip", "3")) });
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--per-ip", "3"));
 	fds[2] = stack_session(&s, NULL);
 	fd = stack_connect(&s, NULL, HARNESS_TIMEOUT_MS, &g, buf, sizeof(buf));
 	cr_assert_eq(g, -1, "fourth from one address at 3: \"%s\"", buf);
 	close(fd);
-	j = stack_mailctl_json(&s, ARGS("who", "imap", "--ip", "127.0.0.1"));
+	j = stack_mailctl_json(&s, CTL_ARGS("who", "imap", "--ip", "127.0.0.1"));
 	e = json_array_get(json_object_get(j, "connections"), 0);
 	cr_assert_eq(json_integer_value(json_object_get(e, "count")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(e, "limit")), 3);
@@ -142,7 +137,7 @@ assert_limits_file(const struct stack *s, long max, long per_ip)
 
 Test(stack_limits, restart_of_the_listener_keeps_api_changes)
 {
-	const char *const *args = ARGS("-c", "21", "-C", "4");
+	const char *const *args = CTL_ARGS("-c", "21", "-C", "4");
 	struct stack s;
 	char buf[256];
 	int a, b, fd, g;
@@ -152,15 +147,15 @@ Test(stack_limits, restart_of_the_listener_keeps_api_changes)
 	stack_listener_start(&s, args);
 	stack_api_start(&s);
 	assert_status(&s, "max_connections", 21);
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("limits", "imap", "--max", "7", "--per-ip", "2")) });
+	stack_mailctl_expect(&s, 1, 0,
+	    CTL_ARGS("limits", "imap", "--max", "7", "--per-ip", "2"));
 	assert_limits_file(&s, 7, 2);
 
 	stack_listener_kill(&s);
 	stack_listener_start(&s, args);
 	assert_status(&s, "max_connections", 7);
 	assert_status(&s, "max_per_ip", 2);
-	j = root = stack_mailctl_json(&s, ARGS("status", "imap"));
+	j = root = stack_mailctl_json(&s, CTL_ARGS("status", "imap"));
 	if (json_is_array(json_object_get(root, "services")))
 		j = json_array_get(json_object_get(root, "services"), 0);
 	cr_assert(json_is_true(json_object_get(j, "up")));

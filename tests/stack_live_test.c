@@ -13,7 +13,6 @@
 
 TestSuite(stack_live, .fini = harness_cleanup, .timeout = 90);
 
-#define ARGS(...) ((const char *const []){ __VA_ARGS__, NULL })
 
 static json_t *
 who(const struct stack *s, const char *const *args)
@@ -52,36 +51,36 @@ Test(stack_live, who_counts_exact_per_address)
 	json_t *c;
 
 	stack_init(&s, ":allow\n", NULL);
-	stack_listener_start(&s, ARGS("-c", "50", "-C", "0"));
+	stack_listener_start(&s, CTL_ARGS("-c", "50", "-C", "0"));
 	stack_api_start(&s);
 	/* interleaved, so that the order shown is the listener's sorting */
 	for (int round = 0; round < 3; round++)
 		for (int i = 2; i >= 0; i--)
 			if (round < want[i].n)
 				fds[n++] = stack_session(&s, want[i].ip);
-	c = who(&s, ARGS("who", "imap"));
+	c = who(&s, CTL_ARGS("who", "imap"));
 	cr_assert_eq(json_array_size(c), 3);
 	for (int i = 0; i < 3; i++)
 		assert_entry(c, (size_t)i, want[i].ip, want[i].n);
 	json_decref(c);
 
-	c = who(&s, ARGS("who", "imap", "--ip", "127.0.0.2"));
+	c = who(&s, CTL_ARGS("who", "imap", "--ip", "127.0.0.2"));
 	cr_assert_eq(json_array_size(c), 1);
 	assert_entry(c, 0, "127.0.0.2", 2);
 	json_decref(c);
-	c = who(&s, ARGS("who", "imap", "--top", "2"));
+	c = who(&s, CTL_ARGS("who", "imap", "--top", "2"));
 	cr_assert_eq(json_array_size(c), 2);
 	assert_entry(c, 1, "127.0.0.2", 2);
 	json_decref(c);
 
-	r = stack_mailctl(&s, 0, 0, ARGS("who", "imap"));
+	r = stack_mailctl(&s, 0, 0, CTL_ARGS("who", "imap"));
 	cr_assert_not_null(strstr(r.out, "127.0.0.3"), "the table for people:\n%s", r.out);
 	ctl_run_free(&r);
 
 	/* the oldest 127.0.0.1 session goes (fds[2]: third in round 0) */
 	close(fds[2]);
 	stack_wait_live(&s, 5);
-	c = who(&s, ARGS("who", "imap", "--ip", "127.0.0.1"));
+	c = who(&s, CTL_ARGS("who", "imap", "--ip", "127.0.0.1"));
 	assert_entry(c, 0, "127.0.0.1", 2);
 	json_decref(c);
 	for (int i = 0; i < n; i++)
@@ -93,7 +92,7 @@ Test(stack_live, who_counts_exact_per_address)
 static long
 rule_id(const struct stack *s, const char *address)
 {
-	json_t *j = stack_mailctl_json(s, ARGS("rules", "imap", "list"));
+	json_t *j = stack_mailctl_json(s, CTL_ARGS("rules", "imap", "list"));
 	json_t *rules = json_object_get(j, "rules"), *e;
 	long id = -1;
 	size_t i;
@@ -125,23 +124,22 @@ Test(stack_live, deny_rule_added_and_deleted_through_the_api)
 	long n;
 
 	stack_init(&s, "# everyone\n:allow\n", NULL);
-	stack_listener_start(&s, ARGS("-c", "20", "-C", "0"));
+	stack_listener_start(&s, CTL_ARGS("-c", "20", "-C", "0"));
 	stack_api_start(&s);
 	held = stack_session(&s, "127.0.0.2");
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 0, 65,
-	    ARGS("rules", "imap", "add", "127.0.0.2", "deny", "--position", "1")) });
+	stack_mailctl_expect(&s, 0, 65,
+	    CTL_ARGS("rules", "imap", "add", "127.0.0.2", "deny", "--position", "1"));
 	close(stack_session(&s, "127.0.0.2"));
 
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("rules", "imap", "add", "127.0.0.2", "deny", "--position", "1")) });
+	stack_mailctl_expect(&s, 1, 0,
+	    CTL_ARGS("rules", "imap", "add", "127.0.0.2", "deny", "--position", "1"));
 	assert_refused(&s, "127.0.0.2");
 	other = stack_session(&s, "127.0.0.1");
 	stack_assert_alive(held);
 	cr_assert_gt(n = rule_id(&s, "127.0.0.2"), 0, "the added rule is not listed");
 
 	snprintf(id, sizeof(id), "%ld", n);
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("rules", "imap", "delete", id)) });
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("rules", "imap", "delete", id));
 	cr_assert_eq(rule_id(&s, "127.0.0.2"), -1, "the deleted rule is still listed");
 	close(stack_session(&s, "127.0.0.2"));
 	stack_assert_alive(held);
@@ -272,7 +270,7 @@ Test(stack_live, mailctld_killed_during_writes_leaves_files_valid)
 	char *b;
 
 	stack_init(&s, ":allow\n", "max_connections=9\n");
-	stack_listener_start(&s, ARGS("-c", "21", "-C", "0"));
+	stack_listener_start(&s, CTL_ARGS("-c", "21", "-C", "0"));
 	for (int round = 0; round < KILL_ROUNDS; round++) {
 		stack_api_start(&s);
 		for (int k = 0; k < KILL_WRITERS; k++)
@@ -291,9 +289,8 @@ Test(stack_live, mailctld_killed_during_writes_leaves_files_valid)
 
 	/* and the next mailctld works on what the killed ones left */
 	stack_api_start(&s);
-	ctl_run_free((struct ctl_run []){ stack_mailctl(&s, 1, 0,
-	    ARGS("limits", "imap", "--max", "5")) });
-	j = stack_mailctl_json(&s, ARGS("limits", "imap"));
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--max", "5"));
+	j = stack_mailctl_json(&s, CTL_ARGS("limits", "imap"));
 	cr_assert_eq(json_integer_value(json_object_get(j, "max_connections")), 5);
 	json_decref(j);
 	b = stack_control(&s, "status");

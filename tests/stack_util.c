@@ -138,7 +138,6 @@ stack_listener_start(struct stack *s, const char *const *args)
 
 	stack_path(bin, sizeof(bin), stack_top(), "daemons/tcpserver/mailstack-tcpserver");
 	stack_path(greeter, sizeof(greeter), stack_top(), "packaging/demo/greeter");
-	s->listener_args = args;
 	argv[n++] = bin;
 	for (; args != NULL && *args != NULL && n < 40; args++)
 		argv[n++] = *args;
@@ -247,6 +246,15 @@ stack_mailctl(const struct stack *s, int admin, int want_code, const char *const
 	cr_assert_eq(r.code, want_code, "mailctl%s: exit %d, want %d\nstdout: %s\nstderr: %s",
 	    cmd, r.code, want_code, r.out, r.err);
 	return r;
+}
+
+void
+stack_mailctl_expect(const struct stack *s, int admin, int want_code,
+    const char *const *args)
+{
+	struct ctl_run r = stack_mailctl(s, admin, want_code, args);
+
+	ctl_run_free(&r);
 }
 
 json_t *

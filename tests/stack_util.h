@@ -22,7 +22,6 @@ struct stack {
 	char reader[80];
 	char url[64];		/* mailctld's http://127.0.0.1:PORT */
 	unsigned port;		/* the listener's TCP port */
-	const char *const *listener_args;	/* -c/-C/-N... of stack_listener_start */
 	struct harness_proc listener;
 	struct harness_proc api;
 };
@@ -46,6 +45,9 @@ long stack_block_value(const char *block, const char *key);
 
 /* mailctl with the admin (or read) token; asserts the exit code. */
 struct ctl_run stack_mailctl(const struct stack *s, int admin, int want_code,
+    const char *const *args);
+/* The same when only the exit code matters. */
+void stack_mailctl_expect(const struct stack *s, int admin, int want_code,
     const char *const *args);
 /* mailctl --json ... with the admin token, exit 0, parsed. */
 json_t *stack_mailctl_json(const struct stack *s, const char *const *args);
