@@ -314,6 +314,8 @@ for k in api_ms answer_to_greeting_ms request_to_greeting_ms; do
 done
 stop_pid "$RPID"
 
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other programs' load falls on every method alike, one request of each per round)" >>"$OUT/meta.txt"
+
 # ---- tables ----------------------------------------------------------------------
 {
 	printf '## Per-IP report: %s live connections from %s addresses\n\n' "$N" "$ADDRS"
