@@ -76,6 +76,17 @@ pid_in(const char *dir, const char *name)
 	return pid;
 }
 
+/* s->sock: the demo's control socket of service name. */
+static void
+demo_sock(struct stack *s, const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/run/%s.sock", dir, name);
+	cr_assert_lt(strlen(path), sizeof(s->sock), "%s", path);
+	memcpy(s->sock, path, strlen(path) + 1);
+}
+
 /* The listener's pid, from its control socket. */
 static long
 listener_pid(const char *dir, const char *name)
@@ -85,7 +96,7 @@ listener_pid(const char *dir, const char *name)
 	long pid;
 
 	memset(&s, 0, sizeof(s));
-	snprintf(s.sock, sizeof(s.sock), "%s/run/%s.sock", dir, name);
+	demo_sock(&s, dir, name);
 	b = stack_control(&s, "status");
 	pid = stack_block_value(b, "pid");
 	free(b);
@@ -135,6 +146,41 @@ assert_token_file(const char *dir, const char *name, char *tok, size_t cap)
 	free(text);
 }
 
+/* demo-start in a private folder on ephemeral ports; s gets mailctld's
+ * URL and the demo's two tokens (checked to be mode 0600). */
+static void
+demo_start(char *dir, size_t cap, unsigned port[3], struct stack *s)
+{
+	char *out = NULL;
+
+	if (access("/usr/bin/s6-supervise", X_OK) != 0)
+		cr_skip_test("s6 is not installed");
+	snprintf(dir, cap, "%s/demo", harness_tmpdir());
+	demo_ports(port);
+	snprintf(demo_env[1], sizeof(demo_env[1]), "DEMO_API_PORT=%u", port[0]);
+	snprintf(demo_env[2], sizeof(demo_env[2]), "DEMO_IMAP_PORT=%u", port[1]);
+	snprintf(demo_env[3], sizeof(demo_env[3]), "DEMO_SMTP_PORT=%u", port[2]);
+	snprintf(demo_env[4], sizeof(demo_env[4]), "HOME=%s", harness_tmpdir());
+	snprintf(demo_env[0], sizeof(demo_env[0]), "DEMO_DIR=%s", dir);
+	cr_assert_eq(demo_run("demo-start", &out), 0, "demo-start: %s", out);
+	cr_assert_not_null(strstr(out, "mailctl who imap"), "the commands to try: %s", out);
+	free(out);
+	memset(s, 0, sizeof(*s));
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%u", port[0]);
+	assert_token_file(dir, "api-token", s->admin, sizeof(s->admin));
+	assert_token_file(dir, "api-token-ro", s->reader, sizeof(s->reader));
+}
+
+static void
+demo_stop(void)
+{
+	char *out = NULL;
+
+	cr_assert_eq(demo_run("demo-stop", &out), 0);
+	cr_assert_not_null(strstr(out, "demo: stopped"), "%s", out);
+	free(out);
+}
+
 Test(stack_demo, starts_answers_and_stops_without_leftovers)
 {
 	char dir[300], *out = NULL;
@@ -144,26 +190,9 @@ Test(stack_demo, starts_answers_and_stops_without_leftovers)
 	int imap, smtp;
 	json_t *j;
 
-	if (access("/usr/bin/s6-supervise", X_OK) != 0)
-		cr_skip_test("s6 is not installed");
-	snprintf(dir, sizeof(dir), "%s/demo", harness_tmpdir());
-	demo_ports(port);
-	snprintf(demo_env[1], sizeof(demo_env[1]), "DEMO_API_PORT=%u", port[0]);
-	snprintf(demo_env[2], sizeof(demo_env[2]), "DEMO_IMAP_PORT=%u", port[1]);
-	snprintf(demo_env[3], sizeof(demo_env[3]), "DEMO_SMTP_PORT=%u", port[2]);
-	snprintf(demo_env[4], sizeof(demo_env[4]), "HOME=%s", harness_tmpdir());
-	snprintf(demo_env[0], sizeof(demo_env[0]), "DEMO_DIR=%s", dir);
-
-	cr_assert_eq(demo_run("demo-start", &out), 0, "demo-start: %s", out);
-	cr_assert_not_null(strstr(out, "mailctl who imap"), "the commands to try: %s", out);
-	free(out);
+	demo_start(dir, sizeof(dir), port, &s);
 	imap = demo_greeting(port[1], "* OK ");
 	smtp = demo_greeting(port[2], "220 ");
-
-	memset(&s, 0, sizeof(s));
-	snprintf(s.url, sizeof(s.url), "http://127.0.0.1:%u", port[0]);
-	assert_token_file(dir, "api-token", s.admin, sizeof(s.admin));
-	assert_token_file(dir, "api-token-ro", s.reader, sizeof(s.reader));
 	j = stack_mailctl_json(&s, CTL_ARGS("who", "imap"));
 	cr_assert_eq(json_array_size(json_object_get(j, "connections")), 1, "who imap");
 	json_decref(j);
@@ -178,9 +207,7 @@ Test(stack_demo, starts_answers_and_stops_without_leftovers)
 	pids[2] = pid_in(dir, "smtp.supervise.pid");
 	pids[3] = listener_pid(dir, "imap");
 	pids[4] = listener_pid(dir, "smtp");
-	cr_assert_eq(demo_run("demo-stop", &out), 0);
-	cr_assert_not_null(strstr(out, "demo: stopped"), "%s", out);
-	free(out);
+	demo_stop();
 	for (int i = 0; i < 5; i++)
 		cr_assert_not(proc_running(pids[i]), "pid %ld (%d) outlived demo-stop", pids[i], i);
 	/* the sessions' responders are gone too: the clients see the end */
@@ -191,5 +218,59 @@ Test(stack_demo, starts_answers_and_stops_without_leftovers)
 	cr_assert_eq(demo_run("demo-stop", &out), 0);
 	cr_assert_not_null(strstr(out, "not running"), "%s", out);
 	free(out);
+	demo_env[0][0] = '\0';
+}
+
+/* The listener's pid as mailctl status shows it once it is up and not
+ * old: s6 restarted it. */
+static long
+wait_restarted(const struct stack *s, long old)
+{
+	long long end = harness_now_ms() + HARNESS_TIMEOUT_MS * 2;
+
+	for (;;) {
+		json_t *root = stack_mailctl_json(s, CTL_ARGS("status", "imap")), *o = root;
+		long pid;
+
+		if (json_is_array(json_object_get(root, "services")))
+			o = json_array_get(json_object_get(root, "services"), 0);
+		pid = json_is_true(json_object_get(o, "up")) ?
+		    (long)json_integer_value(json_object_get(o, "pid")) : 0;
+		json_decref(root);
+		if (pid > 0 && pid != old)
+			return pid;
+		cr_assert_lt(harness_now_ms(), end, "s6 did not restart the listener");
+		harness_sleep_ms(50);
+	}
+}
+
+Test(stack_demo, restart_through_s6_keeps_limits_and_stop_ends_old_sessions)
+{
+	char dir[300];
+	unsigned port[3];
+	struct stack s;
+	long old, now;
+	char *b;
+	int imap;
+
+	demo_start(dir, sizeof(dir), port, &s);
+	imap = demo_greeting(port[1], "* OK ");
+	old = listener_pid(dir, "imap");
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--max", "30"));
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("restart", "imap"));
+	now = wait_restarted(&s, old);
+	cr_assert_eq(listener_pid(dir, "imap"), now);
+	demo_sock(&s, dir, "imap");
+	b = stack_control(&s, "status");
+	cr_assert_eq(stack_block_value(b, "max_connections"), 30, "after the restart: %s", b);
+	free(b);
+	/* the old listener's session is still served: a restart drops nobody */
+	stack_assert_alive(imap);
+	close(demo_greeting(port[1], "* OK "));
+
+	demo_stop();
+	cr_assert_not(proc_running(old), "the old listener outlived demo-stop");
+	cr_assert_not_null(harness_read_all(imap, HARNESS_TIMEOUT_MS, NULL),
+	    "the old listener's session outlived demo-stop");
 	demo_env[0][0] = '\0';
 }
