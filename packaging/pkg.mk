@@ -72,7 +72,7 @@ deb: pkg-source
 	$(PKG_SUBST) -e "s|@DATE@|$$(date -R -d @$$(git log -1 --format=%ct))|g" \
 		packaging/debian/changelog.in >$(PKG_SRC)/debian/changelog
 	rm -f $(PKG_SRC)/debian/changelog.in
-	cd $(PKG_SRC) && dpkg-buildpackage -b -us -uc -rfakeroot >../deb-build.log 2>&1 || \
+	cd $(PKG_SRC) && dpkg-buildpackage -b -us -uc >../deb-build.log 2>&1 || \
 		{ tail -30 ../deb-build.log >&2; exit 1; }
 	@ls $(PKG_OUT)/mailstack_$(MAILSTACK_VERSION)-1_*.deb
 
