@@ -17,6 +17,7 @@
 #include "rules/rules_lookup.h"
 #include "tests/harness.h"
 #include "tests/web_fake.h"
+#include "web/api.h"
 #include "web/limitsfile.h"
 #include "web/util.h"
 
@@ -209,6 +210,48 @@ Test(web_http, openapi_document_is_served)
 	cr_assert_not_null(json_object_get(paths, "/metrics"));
 	json_decref(o);
 	free(a.body);
+}
+
+/* A route pattern (stars for segments) as OpenAPI writes it. */
+static void
+openapi_path(const char *pattern, char *out, size_t outlen)
+{
+	const char *names[] = { "{name}", "{id}" };
+	size_t n = 0, k = 0;
+
+	for (; *pattern != '\0' && n + 8 < outlen; pattern++) {
+		if (*pattern == '*') {
+			strcpy(out + n, names[k < 1 ? k++ : 1]);
+			n += strlen(out + n);
+		} else
+			out[n++] = *pattern;
+	}
+	out[n] = '\0';
+}
+
+Test(web_http, openapi_document_has_every_route)
+{
+	char *top = getenv("MAILSTACK_TOP"), *path, p[128], m[16];
+	const char *pattern, *method;
+	json_t *doc, *paths;
+	size_t i, j;
+
+	cr_assert_not_null(top);
+	path = web_fake_path(top, "docs/openapi.json");
+	cr_assert_not_null(doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL));
+	paths = json_object_get(doc, "paths");
+	for (i = 0; api_route(i, &pattern, &method); i++) {
+		openapi_path(pattern, p, sizeof(p));
+		for (j = 0; method[j] != '\0' && j < sizeof(m) - 1; j++)
+			m[j] = (char)(method[j] - 'A' + 'a');
+		m[j] = '\0';
+		cr_assert_not_null(json_object_get(json_object_get(paths, p), m),
+		    "%s %s is not in docs/openapi.json", method, p);
+	}
+	cr_assert_eq(i, json_object_size(paths) + 4, "routes %zu, paths %zu (limits and rules have 2 more methods each)",
+	    i, json_object_size(paths));
+	json_decref(doc);
+	free(path);
 }
 
 Test(web_http, ten_mib_body_is_413_and_nothing_written)

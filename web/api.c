@@ -62,6 +62,16 @@ api_ctx_free(struct api_ctx *ctx)
 	pthread_mutex_destroy(&ctx->write_lock);
 }
 
+int
+api_route(size_t i, const char **pattern, const char **method)
+{
+	if (i >= NROUTES)
+		return 0;
+	*pattern = routes[i].pattern;
+	*method = routes[i].method;
+	return 1;
+}
+
 void
 api_response_free(struct api_response *resp)
 {

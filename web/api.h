@@ -78,6 +78,11 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *resp);
 void api_response_free(struct api_response *resp);
 
+/* The routes, for checking the OpenAPI document against them: sets the
+ * pattern of route i (a star stands for one segment, as NAME and ID in
+ * /v1/services/NAME/rules/ID) and its method, returns 1; 0 past the end. */
+int api_route(size_t i, const char **pattern, const char **method);
+
 /* The value of query argument name, or NULL. */
 const char *api_request_arg(const struct api_request *req, const char *name);
 
