@@ -44,7 +44,7 @@ json_t *
 api_service_json(struct api_call *c, const struct conf_service *svc)
 {
 	struct ctl_reply r;
-	json_t *o, *s6;
+	json_t *o, *s6, *named;
 
 	if (api_ctl(c, svc, "status", &r) == 0 && r.ok) {
 		o = status_fields(&r);
@@ -53,12 +53,16 @@ api_service_json(struct api_call *c, const struct conf_service *svc)
 		    "uptime", "live", "limits", "limits_source", "refused", "accepted");
 	}
 	ctl_reply_free(&r);
-	if (o == NULL)
+	/* name first, as the contract shows it */
+	if (o == NULL || (named = json_pack("{s:s}", "name", svc->name)) == NULL) {
+		json_decref(o);
 		return NULL;
+	}
+	json_object_update(named, o);
+	json_decref(o);
 	s6 = svc->s6 != NULL ? s6_status(svc->s6, c->ctx->ctl_timeout_ms) : NULL;
-	json_object_set_new(o, "name", json_string(svc->name));
-	json_object_set_new(o, "s6", s6 != NULL ? s6 : json_null());
-	return o;
+	json_object_set_new(named, "s6", s6 != NULL ? s6 : json_null());
+	return named;
 }
 
 void
