@@ -79,6 +79,8 @@ read_new_rule(struct api_call *c, struct new_rule *nr)
 		return -1;
 	}
 	nr->comment = json_string_value(cm);
+	if (nr->comment != NULL && nr->comment[0] == '\0')
+		nr->comment = NULL;
 	return 0;
 }
 
