@@ -10,7 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "atomicfile.h"
+#include "deadline.h"
 #include "errstr.h"
 #include "ip.h"
 #include "log.h"
@@ -268,4 +273,35 @@ Test(selfpipe, signal_becomes_a_byte)
 	cr_assert_eq(selfpipe_read(), 0);
 	selfpipe_child_reset();
 	cr_assert_eq(signal(SIGUSR1, SIG_DFL), SIG_DFL, "disposition not restored");
+}
+
+Test(deadline, wait_times_out_then_sees_data)
+{
+	int sv[2];
+	long long t0;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	t0 = deadline_now_ms();
+	cr_assert_eq(deadline_wait(sv[0], POLLIN, t0 + 50), -1);
+	cr_assert_eq(errno, ETIMEDOUT);
+	cr_assert_geq(deadline_now_ms() - t0, 50, "returned before the deadline");
+	cr_assert_eq(deadline_send_all(sv[1], "ping", 4, deadline_now_ms() + 1000), 0);
+	cr_assert_eq(deadline_wait(sv[0], POLLIN, deadline_now_ms()), 0,
+	    "a passed deadline must still see ready data");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+Test(deadline, connect_reports_the_connection_error)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, "/nonexistent/mailstack.sock");
+	cr_assert_eq(deadline_connect(fd, (struct sockaddr *)&sun, sizeof sun,
+	    deadline_now_ms() + 1000), -1);
+	cr_assert_eq(errno, ENOENT);
+	close(fd);
 }

@@ -9,47 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/deadline.h"
 #include "lib/scan.h"
 #include "lib/strbuf.h"
 #include "web/ctlsock.h"
 #include "web/util.h"
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for events on fd until deadline. 0 ready, -1 with ETIMEDOUT. */
-static int
-wait_fd(int fd, short events, long long deadline)
-{
-	struct pollfd p = { fd, events, 0 };
-	long long left;
-	int r;
-
-	for (;;) {
-		left = deadline - now_ms();
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		r = poll(&p, 1, (int)left);
-		if (r > 0)
-			return 0;
-		if (r == -1 && errno != EINTR)
-			return -1;
-	}
-}
-
 static int
 connect_unix(const char *path, long long deadline)
 {
 	struct sockaddr_un sun;
-	socklen_t sl;
 	int fd, err = 0;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -62,44 +31,14 @@ connect_unix(const char *path, long long deadline)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		return fd;
-	if (errno != EINPROGRESS && errno != EAGAIN)
+	if (deadline_connect(fd, (struct sockaddr *)&sun, sizeof(sun), deadline) == -1)
 		goto fail;
-	if (wait_fd(fd, POLLOUT, deadline) == -1)
-		goto fail;
-	sl = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1)
-		goto fail;
-	if (err != 0) {
-		errno = err;
-		goto fail;
-	}
 	return fd;
 fail:
 	err = errno;
 	close(fd);
 	errno = err;
 	return -1;
-}
-
-static int
-send_all(int fd, const char *p, size_t n, long long deadline)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w == -1 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLOUT, deadline) == -1)
-				return -1;
-			continue;
-		}
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* 1 when sb ends with a line holding only "." (the end of a block). */
@@ -120,7 +59,7 @@ read_block(int fd, struct strbuf *sb, long long deadline)
 		ssize_t r = recv(fd, chunk, sizeof(chunk), 0);
 
 		if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLIN, deadline) == -1)
+			if (deadline_wait(fd, POLLIN, deadline) == -1)
 				return -1;
 			continue;
 		}
@@ -179,14 +118,14 @@ ctlsock_request(const char *path, const char *request, int timeout_ms,
     struct ctl_reply *r)
 {
 	struct strbuf sb = STRBUF_ZERO;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = deadline_now_ms() + timeout_ms;
 	int fd, e;
 
 	memset(r, 0, sizeof(*r));
 	if ((fd = connect_unix(path, deadline)) == -1)
 		return -1;
-	if (send_all(fd, request, strlen(request), deadline) == -1 ||
-	    send_all(fd, "\n", 1, deadline) == -1 ||
+	if (deadline_send_all(fd, request, strlen(request), deadline) == -1 ||
+	    deadline_send_all(fd, "\n", 1, deadline) == -1 ||
 	    read_block(fd, &sb, deadline) == -1 ||
 	    split_block(&sb, r) == -1) {
 		e = errno;

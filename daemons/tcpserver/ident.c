@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "daemons/tcpserver/ident.h"
+#include "deadline.h"
 
 /* A year: longer -t values mean "no deadline" in practice and keep the
  * millisecond arithmetic far from overflow. */
@@ -45,42 +46,6 @@ ident_reply_feed(struct ident_reply *r, const char *buf, size_t n)
 	return i;
 }
 
-static long long
-ident_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for events on fd until deadline. 0 when ready, -1 with errno
- * ETIMEDOUT (or poll's error). */
-static int
-ident_wait(int fd, short events, long long deadline)
-{
-	struct pollfd p;
-	long long left;
-	int r;
-
-	for (;;) {
-		left = deadline - ident_now_ms();
-		if (left < 0)
-			left = 0;
-		p.fd = fd;
-		p.events = events;
-		r = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-		if (r > 0)
-			return 0;
-		if (r == -1 && errno != EINTR)
-			return -1;
-		if (r == 0 && left == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-	}
-}
-
 static int
 ident_connect(const struct ident_query *q, long long deadline)
 {
@@ -100,17 +65,8 @@ ident_connect(const struct ident_query *q, long long deadline)
 	len = ip_to_sockaddr(&remote, q->server_port, &ss);
 	if (ss.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&ss)->sin6_scope_id = q->scope_id;
-	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
-		if (errno != EINPROGRESS || ident_wait(fd, POLLOUT, deadline) == -1)
-			goto fail;
-		len = sizeof err;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			goto fail;
-		if (err != 0) {
-			errno = err;
-			goto fail;
-		}
-	}
+	if (deadline_connect(fd, (struct sockaddr *)&ss, len, deadline) == -1)
+		goto fail;
 	return fd;
 fail:
 	err = errno;
@@ -123,21 +79,11 @@ static int
 ident_send(int fd, const struct ident_query *q, long long deadline)
 {
 	char line[32];
-	size_t off = 0, n;
-	ssize_t w;
+	int n;
 
-	n = (size_t)snprintf(line, sizeof line, "%u , %u\r\n",
+	n = snprintf(line, sizeof line, "%u , %u\r\n",
 	    q->remote_port, q->local_port);
-	while (off < n) {
-		if (ident_wait(fd, POLLOUT, deadline) == -1)
-			return -1;
-		w = send(fd, line + off, n - off, MSG_NOSIGNAL);
-		if (w == -1 && errno != EINTR && errno != EAGAIN)
-			return -1;
-		if (w > 0)
-			off += (size_t)w;
-	}
-	return 0;
+	return deadline_send_all(fd, line, (size_t)n, deadline);
 }
 
 static int
@@ -147,7 +93,7 @@ ident_receive(int fd, struct ident_reply *r, long long deadline)
 	ssize_t n;
 
 	while (!r->done) {
-		if (ident_wait(fd, POLLIN, deadline) == -1)
+		if (deadline_wait(fd, POLLIN, deadline) == -1)
 			return -1;
 		n = read(fd, buf, sizeof buf);
 		if (n == 0) {
@@ -178,7 +124,7 @@ ident_lookup(const struct ident_query *q, struct ident_reply *r)
 	}
 	if (t > IDENT_TIMEOUT_CAP)
 		t = IDENT_TIMEOUT_CAP;
-	deadline = ident_now_ms() + (long long)t * 1000;
+	deadline = deadline_now_ms() + (long long)t * 1000;
 	fd = ident_connect(q, deadline);
 	if (fd == -1)
 		return -1;
