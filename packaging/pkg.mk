@@ -57,20 +57,19 @@ install-system: install
 		$(PKG_SUBST) packaging/dist/etc/$$f >$(DESTDIR)$(sysconfdir)/mailstack/$$f || exit 1; \
 		chmod 0644 $(DESTDIR)$(sysconfdir)/mailstack/$$f; done
 
-# The tracked files as they are in the work tree (edits included, build
-# products excluded), in a folder named as the packagers expect.
+# The committed tree (HEAD), in a folder named as the packagers expect:
+# what a clean clone builds, whatever is half-done in this checkout.
 PKG_SRC = $(PKG_OUT)/mailstack-$(MAILSTACK_VERSION)
 pkg-source:
 	@test -n "$(MAILSTACK_VERSION)" || { echo "pkg: fatal: no MAILSTACK_VERSION in lib/config.h" >&2; exit 111; }
 	rm -rf $(PKG_SRC)
 	install -d $(PKG_SRC)
-	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		tar --null -T - -cf - | tar -xf - -C $(PKG_SRC)
+	git archive --format=tar HEAD | tar -xf - -C $(PKG_SRC)
 
 deb: pkg-source
-	cp -R packaging/debian $(PKG_SRC)/debian
+	cp -R $(PKG_SRC)/packaging/debian $(PKG_SRC)/debian
 	$(PKG_SUBST) -e "s|@DATE@|$$(date -R -d @$$(git log -1 --format=%ct))|g" \
-		packaging/debian/changelog.in >$(PKG_SRC)/debian/changelog
+		$(PKG_SRC)/packaging/debian/changelog.in >$(PKG_SRC)/debian/changelog
 	rm -f $(PKG_SRC)/debian/changelog.in
 	cd $(PKG_SRC) && dpkg-buildpackage -b -us -uc >../deb-build.log 2>&1 || \
 		{ tail -30 ../deb-build.log >&2; exit 1; }
@@ -84,7 +83,7 @@ rpm: pkg-source
 	install -d $(PKG_OUT)/rpmbuild/SOURCES $(PKG_OUT)/rpmbuild/SPECS
 	tar -C $(PKG_OUT) -czf $(PKG_OUT)/rpmbuild/SOURCES/mailstack-$(MAILSTACK_VERSION).tar.gz \
 		mailstack-$(MAILSTACK_VERSION)
-	$(PKG_SUBST) packaging/rpm/mailstack.spec >$(PKG_OUT)/rpmbuild/SPECS/mailstack.spec
+	$(PKG_SUBST) $(PKG_SRC)/packaging/rpm/mailstack.spec >$(PKG_OUT)/rpmbuild/SPECS/mailstack.spec
 	rpmbuild --define "_topdir $(abspath $(PKG_OUT))/rpmbuild" $(RPMBUILD_FLAGS) \
 		-bb $(PKG_OUT)/rpmbuild/SPECS/mailstack.spec >$(PKG_OUT)/rpm-build.log 2>&1 || \
 		{ tail -30 $(PKG_OUT)/rpm-build.log >&2; exit 1; }

@@ -1,0 +1,40 @@
+/* packages_util.h: what the package tests share: the packages built once
+ * per run (make deb, make rpm), running tools, and the file lists the
+ * packages must hold, taken from the tree. */
+#ifndef MAILSTACK_TESTS_PACKAGES_UTIL_H
+#define MAILSTACK_TESTS_PACKAGES_UTIL_H
+
+#include <stddef.h>
+
+/* A package build and its tools get this long. */
+#define PKG_BUILD_MS 300000
+#define PKG_TOOL_MS 120000
+
+/* The folder make deb and make rpm built into (by a ReportHook before
+ * any test), and the path of the built .deb or .rpm (malloc'd; NULL and
+ * the tail of the build's log in *why when it is missing). */
+const char *pkg_out(void);
+char *pkg_deb_path(char **why);
+char *pkg_rpm_path(char **why);
+
+/* Runs argv with PATH, HOME and LC_ALL=C, bounded by timeout_ms; *out
+ * gets stdout followed by stderr (malloc'd). Returns the exit code, or
+ * -1 when it could not run or timed out. */
+int pkg_run(char *const argv[], int timeout_ms, char **out);
+
+/* 1 if text has line as a whole line. */
+int pkg_has_line(const char *text, const char *line);
+
+/* The files the packages must install (absolute paths, man pages
+ * gzipped), the unit and the setup script in the given folders, which
+ * differ between Debian and EL; NULL-terminated, malloc'd. */
+char **pkg_expected_files(const char *unitdir, const char *libexecdir);
+/* The files under packaging/dist/etc, as their /etc/mailstack paths:
+ * the conffiles. */
+char **pkg_expected_conffiles(void);
+void pkg_free_list(char **list);
+
+/* The top of the source tree (MAILSTACK_TOP, else "."). */
+const char *pkg_top(void);
+
+#endif
