@@ -1,9 +1,10 @@
 # tests/tcpserver_ctl.mk: mailstack-tcpserver's control socket and limits
 # file: the protocol and the file parser in-process (test_tcpserver_ctl_unit),
-# the real listener on loopback (test_tcpserver_ctl_it).
+# the grouping of "connections", the real listener on loopback
+# (test_tcpserver_ctl_it).
 TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
 	daemons/tcpserver/limitsfile.o daemons/tcpserver/limits.o \
-	daemons/tcpserver/conn_table.o
+	daemons/tcpserver/conn_table.o daemons/tcpserver/ctlgroups.o
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
 	tests/tcpserver_ctl_util.o
 CHECK_PROGRAMS += tests/test_tcpserver_ctl_unit tests/test_tcpserver_ctl_it

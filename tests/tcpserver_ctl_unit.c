@@ -1,15 +1,18 @@
 /* tcpserver_ctl_unit.c: the control protocol's parser and formatter, the
- * limits file parser (every way a file is rejected) and the growth of the
- * connection table, in-process. */
+ * limits file parser (every way a file is rejected), the growth of the
+ * connection table and the per-address grouping of "connections" against
+ * a plain sort on random tables, in-process. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemons/tcpserver/conn_table.h"
+#include "daemons/tcpserver/ctlgroups.h"
 #include "daemons/tcpserver/ctlproto.h"
 #include "daemons/tcpserver/limitsfile.h"
 
@@ -289,5 +292,218 @@ Test(conn_table, grows_keeping_every_entry)
 	conn_table_ip_key(&t, &b, &key);
 	ip_format(&key, text);
 	cr_assert_str_eq(text, "2001:db8::");
+	conn_table_free(&t);
+}
+
+/* The reference for ctl_groups_build: every connection with its key,
+ * sorted by key then pid, cut into groups, groups sorted by count then
+ * key (what "connections" did before it used the table's counts). */
+struct ref_entry {
+	struct ip_addr key;
+	struct conn_info ci;
+};
+
+static int
+ref_entry_cmp(const void *x, const void *y)
+{
+	const struct ref_entry *a = x, *b = y;
+	int c = ctl_key_cmp(&a->key, &b->key);
+
+	return c != 0 ? c : (a->ci.pid > b->ci.pid) - (a->ci.pid < b->ci.pid);
+}
+
+struct ref_group {
+	size_t first, count;
+	time_t oldest;
+};
+
+static struct ref_entry *ref_sorted;
+
+static int
+ref_group_cmp(const void *x, const void *y)
+{
+	const struct ref_group *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return ctl_key_cmp(&ref_sorted[a->first].key, &ref_sorted[b->first].key);
+}
+
+/* Fills e (room for every connection) and g; returns the group count. */
+static size_t
+ref_groups(const struct conn_table *t, const struct ip_addr *only,
+    struct ref_entry *e, struct ref_group *g)
+{
+	const struct conn_info *ci;
+	struct ip_addr want;
+	size_t pos = 0, n = 0, ng = 0, i;
+
+	if (only != NULL)
+		conn_table_ip_key(t, only, &want);
+	while (conn_table_next(t, &pos, &ci)) {
+		conn_table_ip_key(t, &ci->remote, &e[n].key);
+		if (only == NULL || ip_equal(&e[n].key, &want))
+			e[n++].ci = *ci;
+	}
+	qsort(e, n, sizeof *e, ref_entry_cmp);
+	for (i = 0; i < n; i++) {
+		if (ng == 0 || !ip_equal(&e[i].key, &e[g[ng - 1].first].key)) {
+			g[ng].first = i;
+			g[ng].count = 0;
+			g[ng++].oldest = e[i].ci.start;
+		}
+		g[ng - 1].count++;
+		if (e[i].ci.start < g[ng - 1].oldest)
+			g[ng - 1].oldest = e[i].ci.start;
+	}
+	ref_sorted = e;
+	qsort(g, ng, sizeof *g, ref_group_cmp);
+	return ng;
+}
+
+static void
+groups_match_reference(const struct conn_table *t, unsigned long top,
+    const struct ip_addr *only, unsigned seed)
+{
+	struct ref_entry *e = calloc(conn_table_count(t) + 1, sizeof *e);
+	struct ref_group *g = calloc(conn_table_count(t) + 1, sizeof *g);
+	struct ctl_groups gs;
+	size_t ng, i, k;
+
+	cr_assert(e != NULL && g != NULL);
+	ng = ref_groups(t, only, e, g);
+	if (top > 0 && top < ng)
+		ng = top;
+	cr_assert_eq(ctl_groups_build(&gs, t, top, only), 0);
+	cr_assert_eq(gs.n, ng, "seed %u top %lu: %zu groups, want %zu", seed,
+	    top, gs.n, ng);
+	for (i = 0; i < ng; i++) {
+		const struct ref_entry *r = &e[g[i].first];
+
+		cr_assert(ip_equal(&gs.g[i].key, &r->key), "seed %u top %lu "
+		    "group %zu: another address", seed, top, i);
+		cr_assert_eq(gs.g[i].count, g[i].count, "seed %u group %zu",
+		    seed, i);
+		cr_assert_eq(gs.g[i].oldest, g[i].oldest, "seed %u group %zu",
+		    seed, i);
+		cr_assert(ip_equal(&gs.g[i].remote, &r->ci.remote), "seed %u "
+		    "group %zu: not the lowest pid's address", seed, i);
+		for (k = 0; k < g[i].count; k++)
+			cr_assert_eq(gs.pids[gs.g[i].first + k], r[k].ci.pid,
+			    "seed %u group %zu pid %zu", seed, i, k);
+	}
+	ctl_groups_free(&gs);
+	free(e);
+	free(g);
+}
+
+/* An address from a small pool: IPv4, and IPv6 with several addresses
+ * per /64 (grouped under one key, each its own remote). */
+static struct ip_addr
+random_addr(unsigned pool)
+{
+	struct ip_addr ip;
+	unsigned n = (unsigned)rand() % pool;
+
+	memset(&ip, 0, sizeof ip);
+	if (n % 3 != 0) {
+		ip.family = AF_INET;
+		ip.a[0] = 10;
+		ip.a[2] = (unsigned char)(n >> 8);
+		ip.a[3] = (unsigned char)n;
+		return ip;
+	}
+	ip.family = AF_INET6;
+	ip.a[0] = 0x20;
+	ip.a[1] = 0x01;
+	ip.a[7] = (unsigned char)n;
+	ip.a[15] = (unsigned char)(rand() % 4);
+	return ip;
+}
+
+/* conns connections from pool addresses, with churn so that slots and
+ * key indices are reused out of order. */
+static void
+random_table(struct conn_table *t, size_t conns, unsigned pool)
+{
+	struct conn_info ci;
+	pid_t pid = 1 + rand() % 1000;
+	size_t i;
+
+	cr_assert_eq(conn_table_init(t, conns + conns / 4, 64, 24, 48), 0);
+	for (i = 0; conn_table_count(t) < conns; i++) {
+		memset(&ci, 0, sizeof ci);
+		ci.pid = pid;
+		pid += 1 + rand() % 7;
+		ci.remote = random_addr(pool);
+		ci.start = 1764330000 + rand() % 5000 - 2500;
+		cr_assert_eq(conn_table_add(t, &ci), 0);
+		if (i % 3 == 2)
+			(void)conn_table_remove(t, ci.pid - 1 - rand() % 40,
+			    NULL);
+	}
+}
+
+Test(ctlgroups, random_tables_match_a_plain_sort)
+{
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	struct conn_table t;
+	struct ip_addr some, absent, mapped;
+	const struct conn_info *ci;
+	size_t pos = 0, d;
+	int round;
+
+	srand(seed);
+	for (round = 0; round < 4; round++) {
+		random_table(&t, 2000 + (size_t)(rand() % 3000),
+		    50 + (unsigned)(rand() % 1200));
+		d = conn_table_distinct_ips(&t);
+		groups_match_reference(&t, 0, NULL, seed);
+		groups_match_reference(&t, 1, NULL, seed);
+		groups_match_reference(&t, 10, NULL, seed);
+		groups_match_reference(&t, d - 1, NULL, seed);
+		groups_match_reference(&t, d, NULL, seed);
+		groups_match_reference(&t, d + 5, NULL, seed);
+		pos = (size_t)rand() % (t.capacity / 2);
+		cr_assert(conn_table_next(&t, &pos, &ci));
+		some = ci->remote;
+		groups_match_reference(&t, 0, &some, seed);
+		groups_match_reference(&t, 3, &some, seed);
+		if (some.family == AF_INET) {
+			memset(&mapped, 0, sizeof mapped);
+			mapped.family = AF_INET6;
+			mapped.a[10] = mapped.a[11] = 0xff;
+			memcpy(mapped.a + 12, some.a, 4);
+			groups_match_reference(&t, 0, &mapped, seed);
+		}
+		cr_assert_eq(ip_parse("192.0.2.200", &absent), 0);
+		groups_match_reference(&t, 0, &absent, seed);
+		conn_table_free(&t);
+	}
+}
+
+Test(ctlgroups, empty_table_and_every_group_counted_once)
+{
+	struct conn_table t;
+	struct ctl_groups gs;
+	size_t i, total = 0;
+
+	cr_assert_eq(conn_table_init(&t, 0, 64, 24, 48), 0);
+	cr_assert_eq(ctl_groups_build(&gs, &t, 0, NULL), 0);
+	cr_assert_eq(gs.n, 0);
+	ctl_groups_free(&gs);
+	conn_table_free(&t);
+	srand((unsigned)time(NULL));
+	random_table(&t, 3000, 400);
+	cr_assert_eq(ctl_groups_build(&gs, &t, 0, NULL), 0);
+	cr_assert_eq(gs.n, conn_table_distinct_ips(&t));
+	for (i = 0; i < gs.n; i++) {
+		total += gs.g[i].count;
+		if (i > 0)
+			cr_assert(gs.g[i - 1].count >= gs.g[i].count,
+			    "largest first");
+	}
+	cr_assert_eq(total, conn_table_count(&t));
+	ctl_groups_free(&gs);
 	conn_table_free(&t);
 }

@@ -312,13 +312,70 @@ int
 conn_table_next(const struct conn_table *t, size_t *pos,
     const struct conn_info **ci)
 {
+	size_t key;
+
+	return conn_table_next_keyed(t, pos, ci, &key);
+}
+
+int
+conn_table_next_keyed(const struct conn_table *t, size_t *pos,
+    const struct conn_info **ci, size_t *key)
+{
 	while (*pos < t->capacity) {
 		const struct conn_slot *s = &t->slots[(*pos)++];
 
 		if (s->info.pid > 0) {
 			*ci = &s->info;
+			*key = s->ip_ref;
 			return 1;
 		}
 	}
 	return 0;
+}
+
+size_t
+conn_table_key_slots(const struct conn_table *t)
+{
+	return t->capacity;
+}
+
+int
+conn_table_next_key(const struct conn_table *t, size_t *pos, size_t *key)
+{
+	while (*pos < t->capacity) {
+		if (t->ips.items[(*pos)++].count > 0) {
+			*key = *pos - 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+unsigned long
+conn_table_key_count(const struct conn_table *t, size_t i)
+{
+	return i < t->capacity ? t->ips.items[i].count : 0;
+}
+
+const struct ip_addr *
+conn_table_key_addr(const struct conn_table *t, size_t i)
+{
+	return &t->ips.items[i].key;
+}
+
+int
+conn_table_key_find(const struct conn_table *t, const struct ip_addr *ip,
+    size_t *key)
+{
+	struct ip_addr k;
+	uint32_t b, i;
+
+	if (t->capacity == 0)
+		return 0;
+	counts_key(&t->ips, ip, &k);
+	i = counts_find(&t->ips, &k, &b);
+	if (i == NONE)
+		return 0;
+	*key = i;
+	return 1;
 }

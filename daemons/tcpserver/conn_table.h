@@ -98,4 +98,26 @@ void conn_table_ip_key(const struct conn_table *t, const struct ip_addr *ip,
 int conn_table_next(const struct conn_table *t, size_t *pos,
     const struct conn_info **ci);
 
+/* The address keys by index, so that a report can group connections by
+ * the table's own counts instead of hashing or sorting them again. An
+ * index is below conn_table_key_slots() and stays the same while its key
+ * has connections. */
+size_t conn_table_key_slots(const struct conn_table *t);
+/* Iterates the address keys in use, in no particular order: *pos starts
+ * at 0; each call sets *key and returns 1, or returns 0 at the end. */
+int conn_table_next_key(const struct conn_table *t, size_t *pos,
+    size_t *key);
+/* Connections counted under key index i (0 when unused) and its masked
+ * address (borrowed, valid until the table changes). */
+unsigned long conn_table_key_count(const struct conn_table *t, size_t i);
+const struct ip_addr *conn_table_key_addr(const struct conn_table *t,
+    size_t i);
+/* The index of ip's address key: 1 and *key, or 0 when no connection
+ * comes from it. ip may be v4-mapped. */
+int conn_table_key_find(const struct conn_table *t, const struct ip_addr *ip,
+    size_t *key);
+/* As conn_table_next, also giving the index of the connection's key. */
+int conn_table_next_keyed(const struct conn_table *t, size_t *pos,
+    const struct conn_info **ci, size_t *key);
+
 #endif

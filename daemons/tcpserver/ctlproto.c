@@ -166,28 +166,49 @@ ctl_parse_request(const char *line, size_t len, struct ctl_request *req,
 	return 0;
 }
 
-int
-ctl_put_escaped(struct strbuf *sb, const char *s, size_t n)
+size_t
+ctl_escape(char *dst, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned char c;
-	size_t i;
-	char esc[3];
+	size_t i, len = 0;
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c > 32 && c < 127 && c != '%') {
-			if (strbuf_appendc(sb, (char)c) < 0)
-				return -1;
+			dst[len++] = (char)c;
 			continue;
 		}
-		esc[0] = '%';
-		esc[1] = hex[c >> 4];
-		esc[2] = hex[c & 15];
-		if (strbuf_append(sb, esc, 3) < 0)
-			return -1;
+		dst[len++] = '%';
+		dst[len++] = hex[c >> 4];
+		dst[len++] = hex[c & 15];
 	}
+	return len;
+}
+
+int
+ctl_put_escaped(struct strbuf *sb, const char *s, size_t n)
+{
+	if (n > (size_t)-1 / 4 || strbuf_reserve(sb, 3 * n) < 0)
+		return -1;
+	sb->len += ctl_escape(sb->s + sb->len, s, n);
+	sb->s[sb->len] = '\0';
 	return 0;
+}
+
+size_t
+ctl_fmt_num(char *dst, unsigned long long n)
+{
+	char tmp[CTL_NUM_MAX];
+	size_t len = 0, i;
+
+	do {
+		tmp[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	for (i = 0; i < len; i++)
+		dst[i] = tmp[len - 1 - i];
+	return len;
 }
 
 int
@@ -202,7 +223,13 @@ ctl_put_str(struct strbuf *sb, const char *key, const char *value)
 int
 ctl_put_num(struct strbuf *sb, const char *key, unsigned long long n)
 {
-	return strbuf_printf(sb, "%s %llu\n", key, n);
+	char num[CTL_NUM_MAX + 1];
+	size_t len = ctl_fmt_num(num, n);
+
+	num[len++] = '\n';
+	if (strbuf_appends(sb, key) < 0 || strbuf_appendc(sb, ' ') < 0)
+		return -1;
+	return strbuf_append(sb, num, len);
 }
 
 int

@@ -44,6 +44,13 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_request *req,
 
 /* Appends n bytes of s with bytes < 33, > 126 and '%' as %XX. */
 int ctl_put_escaped(struct strbuf *sb, const char *s, size_t n);
+/* The same into dst (room for 3 * n bytes); returns the length written. */
+size_t ctl_escape(char *dst, const char *s, size_t n);
+/* Writes n in decimal into dst (room for CTL_NUM_MAX bytes, no NUL);
+ * returns the length. By hand: replies with thousands of numbers would
+ * spend their time in printf. */
+#define CTL_NUM_MAX 20
+size_t ctl_fmt_num(char *dst, unsigned long long n);
 /* Appends a "key value\n" data line; the value is escaped. */
 int ctl_put_str(struct strbuf *sb, const char *key, const char *value);
 int ctl_put_num(struct strbuf *sb, const char *key, unsigned long long n);
