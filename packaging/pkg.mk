@@ -46,16 +46,16 @@ install-data:
 # scripts share. The service tree itself is written on the host by setup.
 install-system: install
 	install -d $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(tmpfilesdir) \
-		$(DESTDIR)$(pkglibexecdir) $(DESTDIR)$(sysconfdir)/mailstack/imap \
-		$(DESTDIR)$(sysconfdir)/mailstack/smtp
+		$(DESTDIR)$(pkglibexecdir)
 	$(PKG_SUBST) packaging/systemd/mailstack.service \
 		>$(DESTDIR)$(systemdunitdir)/mailstack.service
 	$(PKG_SUBST) packaging/dist/tmpfiles.conf >$(DESTDIR)$(tmpfilesdir)/mailstack.conf
 	$(PKG_SUBST) packaging/dist/setup >$(DESTDIR)$(pkglibexecdir)/setup
 	chmod 0755 $(DESTDIR)$(pkglibexecdir)/setup
-	for f in mailctld.conf mailctl.conf imap/limits imap/rules smtp/limits smtp/rules; do \
-		$(PKG_SUBST) packaging/dist/etc/$$f >$(DESTDIR)$(sysconfdir)/mailstack/$$f || exit 1; \
-		chmod 0644 $(DESTDIR)$(sysconfdir)/mailstack/$$f; done
+	(cd packaging/dist/etc && find . -type f) | while read -r f; do \
+		install -d $(DESTDIR)$(sysconfdir)/mailstack/$$(dirname $$f) && \
+		$(PKG_SUBST) packaging/dist/etc/$$f >$(DESTDIR)$(sysconfdir)/mailstack/$$f && \
+		chmod 0644 $(DESTDIR)$(sysconfdir)/mailstack/$$f || exit 1; done
 
 # The committed tree (HEAD), in a folder named as the packagers expect:
 # what a clean clone builds, whatever is half-done in this checkout.

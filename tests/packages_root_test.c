@@ -169,7 +169,7 @@ Test(packages_root, install_makes_user_folders_token_rules, .fini = fini,
     .timeout = 180)
 {
 	const char *root = root_make();
-	char *token, *tokens, *line, *hex, *out, *cdb, *group;
+	char *token, *tokens, *line, *hex, *out, *cdb, *group, *run;
 	char *argv[] = { "env", "TCPREMOTEIP=127.0.0.1", "tcprulescheck", NULL,
 		NULL };
 	uid_t uid;
@@ -209,6 +209,22 @@ Test(packages_root, install_makes_user_folders_token_rules, .fini = fini,
 	cr_expect(pkg_has_line(out, "set environment variable RELAYCLIENT="),
 	    "%s", out);
 	free(out);
+	/* the s6 service tree for the installed paths, the listeners
+	 * dropping to the service user */
+	run = root_read(root, "/etc/s6/mailstack/imap/run");
+	cr_assert_not_null(run, "no service tree in /etc/s6/mailstack");
+	cr_expect_not_null(strstr(run, "/usr/sbin/mailstack-tcpserver"), "%s", run);
+	cr_expect_not_null(strstr(run, "-x /etc/mailstack/imap/rules.cdb"), "%s", run);
+	cr_expect_not_null(strstr(run, "-u mailstack"), "%s", run);
+	cr_expect_not_null(strstr(run, " 143 "), "%s", run);
+	cr_expect(root_stat(root, "/etc/s6/mailstack/imap/run").st_mode & 0100);
+	free(run);
+	run = root_read(root, "/etc/s6/mailstack/smtp/log/run");
+	cr_assert_not_null(run);
+	cr_expect_not_null(strstr(run, "/var/log/mailstack/smtp"), "%s", run);
+	free(run);
+	cr_expect(root_exists(root, "/etc/s6/mailstack/mailctld/run"));
+
 	/* enabled for systemd, inside the root only */
 	cr_expect(root_exists(root,
 	    "/etc/systemd/system/multi-user.target.wants/mailstack.service"));
@@ -235,6 +251,12 @@ Test(packages_root, upgrade_keeps_token_and_edited_config, .fini = fini,
 	fputs("# raised by the admin\n", f);
 	cr_assert_eq(fclose(f), 0);
 	limits = root_read(root, "/etc/mailstack/imap/limits");
+	free(p);
+	p = root_path(root, "/etc/mailstack/services");
+	f = fopen(p, "a");
+	cr_assert_not_null(f);
+	fputs("IMAP_PORT=1143\n", f);
+	cr_assert_eq(fclose(f), 0);
 
 	/* the same version again is what dpkg does on an upgrade */
 	deb = pkg_deb_path(&why);
@@ -249,6 +271,11 @@ Test(packages_root, upgrade_keeps_token_and_edited_config, .fini = fini,
 	again = root_read(root, "/etc/mailstack/imap/limits");
 	cr_expect_str_eq(again, limits, "the edited conffile was replaced");
 	free(again);
+	/* the run scripts are made again with the admin's settings */
+	again = root_read(root, "/etc/s6/mailstack/imap/run");
+	cr_assert_not_null(again);
+	cr_expect_not_null(strstr(again, " 1143 "), "%s", again);
+	free(again);
 	free(out);
 	free(deb);
 	free(p);
@@ -261,7 +288,7 @@ Test(packages_root, remove_keeps_config_purge_removes_it, .fini = fini,
     .timeout = 180)
 {
 	static const char *const gone[] = { "/etc/mailstack", "/var/lib/mailstack",
-		"/var/log/mailstack", "/run/mailstack",
+		"/var/log/mailstack", "/run/mailstack", "/etc/s6",
 		"/etc/systemd/system/multi-user.target.wants/mailstack.service",
 		NULL };
 	const char *root = root_make();
