@@ -1,0 +1,154 @@
+/* fuzz_ctlreq.c: fuzz target of the listener's control protocol: request
+ * lines answered by server_ctl_request over a listener state with live
+ * connections (no sockets), and the escaping of data values. Input:
+ * request lines separated by '\n'. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "daemons/tcpserver/ctlproto.h"
+#include "daemons/tcpserver/server.h"
+#include "tests/fuzz/fuzz.h"
+
+const char fuzz_corpus[] = "ctlreq";
+
+/* Requests per input: a pipelining peer, bounded. */
+#define LINES_MAX 64
+
+static struct server_options fz_opts;
+static struct server fz_server;
+static char fz_limits[] = "/tmp/fuzz_ctlreq.XXXXXX";
+
+/* The clients the "connections" answers group: IPv4 and IPv6, several
+ * per address and per network. */
+static const char *const fz_clients[] = {
+	"192.0.2.1", "192.0.2.1", "192.0.2.7", "198.51.100.9", "10.0.0.1",
+	"2001:db8::1", "2001:db8::2", "2001:db8:1::1", "::ffff:192.0.2.1",
+	"fe80::1",
+};
+
+static void
+ctlreq_fuzz_cleanup(void)
+{
+	unlink(fz_limits);
+}
+
+/* A limits file for "reload": the listener re-reads it each time. */
+static void
+ctlreq_fuzz_limits_file(void)
+{
+	static const char text[] = "# fuzz\nmax_connections=50\nmax_per_ip=4\n";
+	int fd = mkstemp(fz_limits);
+
+	fuzz_check(fd >= 0, "mkstemp");
+	fuzz_check(write(fd, text, sizeof(text) - 1) == sizeof(text) - 1, "write");
+	close(fd);
+	atexit(ctlreq_fuzz_cleanup);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char *args[] = { "mailstack-tcpserver", "-q", "-H", "-R", "-l", "fuzz",
+	    "-c", "64", "-C", "3", "-N", "10", "-f", fz_limits, "127.0.0.1",
+	    "0", "true", NULL };
+	struct conn_info ci;
+	char err[256];
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	ctlreq_fuzz_limits_file();
+	fuzz_check(options_parse(&fz_opts, 17, args, err, sizeof(err)) == 0, err);
+	log_verbosity = fz_opts.verbosity;
+	server_init(&fz_server, &fz_opts);
+	for (i = 0; i < sizeof(fz_clients) / sizeof(fz_clients[0]); i++) {
+		memset(&ci, 0, sizeof(ci));
+		ci.pid = (pid_t)(1000 + i);
+		fuzz_check(ip_parse(fz_clients[i], &ci.remote) == 0, "client address");
+		ci.remote_port = 40000 + (unsigned)i;
+		ci.local_port = 143;
+		ci.start = 1700000000 + (time_t)i;
+		fuzz_check(conn_table_add(&fz_server.table, &ci) == 0, "table add");
+	}
+	return 0;
+}
+
+/* A reply is one block: "ok" or "error CODE TEXT", lines of printable
+ * bytes (values are escaped), then ".". */
+static void
+ctlreq_fuzz_check_block(const char *s, size_t len)
+{
+	size_t i;
+
+	fuzz_check(len >= 5, "a reply block");
+	fuzz_check(strncmp(s, "ok\n", 3) == 0 || strncmp(s, "error ", 6) == 0,
+	    "the block starts with ok or error");
+	fuzz_check(len >= 3 && memcmp(s + len - 3, "\n.\n", 3) == 0,
+	    "the block ends with a dot line");
+	for (i = 0; i < len; i++)
+		fuzz_check(s[i] == '\n' || (s[i] >= 32 && s[i] < 127),
+		    "a reply holds printable lines only");
+}
+
+static unsigned
+ctlreq_fuzz_hex(char c)
+{
+	return isdigit((unsigned char)c) ? (unsigned)(c - '0') :
+	    (unsigned)(tolower((unsigned char)c) - 'a' + 10);
+}
+
+/* Escaped text is printable without blanks and comes back unescaped. */
+static void
+ctlreq_fuzz_escape(const char *s, size_t n)
+{
+	struct strbuf sb = STRBUF_ZERO;
+	size_t i, j = 0;
+	unsigned v;
+
+	fuzz_check(ctl_put_escaped(&sb, s, n) == 0, "escape");
+	for (i = 0; i < sb.len; i++) {
+		fuzz_check(sb.s[i] >= 33 && sb.s[i] <= 126, "escaped bytes are graphic");
+		if (sb.s[i] == '%') {
+			fuzz_check(i + 2 < sb.len && isxdigit((unsigned char)sb.s[i + 1]) &&
+			    isxdigit((unsigned char)sb.s[i + 2]), "escape has two hex digits");
+			v = ctlreq_fuzz_hex(sb.s[i + 1]) << 4 | ctlreq_fuzz_hex(sb.s[i + 2]);
+			fuzz_check(j < n && (unsigned char)s[j] == v, "escape round trip");
+			i += 2;
+		} else
+			fuzz_check(j < n && s[j] == sb.s[i], "plain byte round trip");
+		j++;
+	}
+	fuzz_check(j == n, "every byte escaped once");
+	strbuf_free(&sb);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size, *nl;
+	struct strbuf out = STRBUF_ZERO;
+	struct limits_now saved = fz_server.lim;
+	size_t len, lines = 0;
+	int quit = 0;
+
+	while (p < end && !quit && lines++ < LINES_MAX) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len < CTL_LINE_MAX) {
+			strbuf_reset(&out);
+			quit = server_ctl_request(&fz_server, &out, p, len);
+			fuzz_check(quit == 0 || quit == 1, "request result");
+			ctlreq_fuzz_check_block(out.s, out.len);
+		}
+		ctlreq_fuzz_escape(p, len);
+		p += len + (nl != NULL);
+	}
+	/* Each input starts from the same limits ("set" would carry over). */
+	fuzz_check(server_limits_use(&fz_server, &saved) == 0, "restore limits");
+	strbuf_free(&out);
+	return 0;
+}
