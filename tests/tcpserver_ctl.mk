@@ -6,6 +6,7 @@ TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
 	daemons/tcpserver/limitsfile.o daemons/tcpserver/limits.o \
 	daemons/tcpserver/conn_table.o daemons/tcpserver/ctlgroups.o
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
+	tests/tcpserver_ctl_it_idle.o \
 	tests/tcpserver_ctl_util.o
 CHECK_PROGRAMS += tests/test_tcpserver_ctl_unit tests/test_tcpserver_ctl_it
 OBJS += tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS)

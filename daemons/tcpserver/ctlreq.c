@@ -46,6 +46,7 @@ server_ctl_status(struct server *s, struct strbuf *out)
 	r |= ctl_put_num(out, "local_port", s->listener.port);
 	r |= ctl_put_num(out, "control_denied", s->ctl.denied);
 	r |= ctl_put_num(out, "control_busy", s->ctl.busy);
+	r |= ctl_put_num(out, "control_timeouts", s->ctl.timeouts);
 	return r < 0 ? -1 : 0;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctlidle.h"
 #include "ctlsock.h"
 #include "errstr.h"
 #include "log.h"
@@ -71,8 +72,10 @@ ctl_open(struct ctl_server *c, const struct server_options *o)
 		c->clients[i].fd = -1;
 	for (i = 0; i < CTL_REFUSED; i++)
 		c->refused[i] = -1;
+	c->timer = c->timer_polled = -1;
 	if (o->ctl_path == NULL)
 		return;
+	ctl_idle_open(c);
 	replace_stale(o->ctl_path);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
@@ -123,6 +126,9 @@ ctl_pollfds(struct ctl_server *c, struct pollfd *pfd)
 	pfd[n].events = POLLIN;
 	pfd[n].revents = 0;
 	c->polled = (int)n++;
+	c->timer_polled = -1;
+	if (c->nclients > 0 && ctl_idle_pollfd(c, &pfd[n]))
+		c->timer_polled = (int)n++;
 	return n;
 }
 
@@ -140,7 +146,7 @@ client_close(struct ctl_server *c, struct ctl_client *cl)
 
 /* 1 when all is sent, 0 when the rest must wait, -1 when the peer is gone. */
 static int
-client_flush(struct ctl_client *cl)
+client_flush(struct ctl_server *c, struct ctl_client *cl)
 {
 	ssize_t w;
 
@@ -154,6 +160,7 @@ client_flush(struct ctl_client *cl)
 		if (w <= 0)
 			return -1;
 		cl->outpos += (size_t)w;
+		ctl_idle_touch(c, cl);
 	}
 	if (cl->out.cap > CTL_OUT_KEEP)
 		strbuf_free(&cl->out);
@@ -187,6 +194,7 @@ client_next_line(struct server *s, struct ctl_client *cl)
 		return 1;
 	} else
 		return 0;
+	ctl_idle_touch(&s->ctl, cl);
 	n = (size_t)(nl + 1 - cl->in);
 	memmove(cl->in, cl->in + n, cl->inlen - n);
 	cl->inlen -= n;
@@ -206,7 +214,7 @@ client_pump(struct server *s, struct ctl_client *cl)
 			    CTL_OUT_MAX);
 			break;
 		}
-		r = client_flush(cl);
+		r = client_flush(&s->ctl, cl);
 		if (r < 0)
 			break;
 		if (r == 0)
@@ -315,6 +323,7 @@ take_peer(struct ctl_server *c, int fd)
 	for (i = 0; c->clients[i].fd >= 0; i++)
 		;
 	c->clients[i].fd = fd;
+	ctl_idle_touch(c, &c->clients[i]);
 	c->nclients++;
 }
 
@@ -335,9 +344,30 @@ accept_peers(struct ctl_server *c)
 	}
 }
 
+/* Clients past their deadline: nothing asked and nothing taken for the
+ * idle time. Closed without a word: they are not reading anyway. */
+static void
+close_idle(struct ctl_server *c, long long now)
+{
+	struct ctl_client *cl;
+	size_t i;
+
+	for (i = 0; i < CTL_CLIENTS; i++) {
+		cl = &c->clients[i];
+		if (cl->fd < 0 || cl->deadline == 0 || cl->deadline > now)
+			continue;
+		c->timeouts++;
+		log_line(2, "control timeout after %lld seconds idle",
+		    c->idle_ns / 1000000000LL);
+		client_close(c, cl);
+	}
+}
+
 void
 ctl_events(struct server *s, const struct pollfd *pfd)
 {
+	long long now;
+
 	struct ctl_server *c = &s->ctl;
 	struct ctl_client *cl;
 	size_t i;
@@ -357,6 +387,9 @@ ctl_events(struct server *s, const struct pollfd *pfd)
 		if (c->refused[i] >= 0 && c->refused_polled[i] >= 0 &&
 		    pfd[c->refused_polled[i]].revents != 0)
 			drain_refused(c, i);
+	if (c->timer_polled >= 0 &&
+	    ctl_idle_fired(c, &pfd[c->timer_polled], &now))
+		close_idle(c, now);
 	if (pfd[c->polled].revents != 0)
 		accept_peers(c);
 }
