@@ -18,13 +18,31 @@ ctl_key_cmp(const struct ip_addr *a, const struct ip_addr *b)
 	return memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
 }
 
-/* Negative when a comes first: more connections, then smaller address. */
+/* Negative when a comes first: more connections, then smaller address
+ * (ctl_key_cmp's order, on numbers: most groups tie on the count). */
 static int
 group_cmp(const struct ctl_group *a, const struct ctl_group *b)
 {
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	return ctl_key_cmp(&a->key, &b->key);
+	if (a->key.family != b->key.family)
+		return a->key.family == AF_INET ? -1 : 1;
+	if (a->order[0] != b->order[0])
+		return a->order[0] < b->order[0] ? -1 : 1;
+	if (a->order[1] != b->order[1])
+		return a->order[1] < b->order[1] ? -1 : 1;
+	return 0;
+}
+
+static uint64_t
+big_endian(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 static int
@@ -48,6 +66,32 @@ group_init(struct ctl_group *g, const struct conn_table *t, size_t slot)
 	g->key = *conn_table_key_addr(t, slot);
 	g->count = conn_table_key_count(t, slot);
 	g->slot = slot;
+	if (g->key.family == AF_INET)
+		g->order[1] = big_endian(g->key.a, 4);
+	else {
+		g->order[0] = big_endian(g->key.a, 8);
+		g->order[1] = big_endian(g->key.a + 8, 8);
+	}
+}
+
+/* A group's pids come in table order; most groups are small, where
+ * insertion beats qsort's calls through a pointer. */
+static void
+sort_pids(pid_t *p, size_t n)
+{
+	size_t i, j;
+	pid_t v;
+
+	if (n > 32) {
+		qsort(p, n, sizeof *p, pid_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		v = p[i];
+		for (j = i; j > 0 && p[j - 1] > v; j--)
+			p[j] = p[j - 1];
+		p[j] = v;
+	}
 }
 
 /* A heap whose root is the group that comes last: the one a better
@@ -126,8 +170,7 @@ fill_groups(struct ctl_groups *out, const struct conn_table *t,
 	for (i = 0; i < out->n; i++) {
 		g = &out->g[i];
 		g->count = g->filled;
-		qsort(out->pids + g->first, g->count, sizeof *out->pids,
-		    pid_cmp);
+		sort_pids(out->pids + g->first, g->count);
 	}
 }
 

@@ -5,6 +5,7 @@
 #define MAILSTACK_TCPSERVER_CTLGROUPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -18,6 +19,7 @@ struct ctl_group {
 	time_t oldest;		/* the earliest start */
 	size_t first;		/* pids[first .. first + count - 1] */
 	size_t slot;		/* the table's index of the key */
+	uint64_t order[2];	/* the key as two numbers, for quick sorting */
 	size_t filled;		/* while building */
 	pid_t low;		/* while building: the lowest pid so far */
 };
