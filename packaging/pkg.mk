@@ -58,17 +58,19 @@ install-system: install
 		chmod 0644 $(DESTDIR)$(sysconfdir)/mailstack/$$f || exit 1; done
 
 # The committed tree (HEAD), in a folder named as the packagers expect:
-# what a clean clone builds, whatever is half-done in this checkout.
+# what a clean clone builds, whatever is half-done in this checkout. The
+# commit is noted in PKG_OUT/source-commit (the tests list its files).
 PKG_SRC = $(PKG_OUT)/mailstack-$(MAILSTACK_VERSION)
 pkg-source:
 	@test -n "$(MAILSTACK_VERSION)" || { echo "pkg: fatal: no MAILSTACK_VERSION in lib/config.h" >&2; exit 111; }
 	rm -rf $(PKG_SRC)
 	install -d $(PKG_SRC)
-	git archive --format=tar HEAD | tar -xf - -C $(PKG_SRC)
+	git rev-parse --verify HEAD >$(PKG_OUT)/source-commit
+	git archive --format=tar $$(cat $(PKG_OUT)/source-commit) | tar -xf - -C $(PKG_SRC)
 
 deb: pkg-source
 	cp -R $(PKG_SRC)/packaging/debian $(PKG_SRC)/debian
-	$(PKG_SUBST) -e "s|@DATE@|$$(date -R -d @$$(git log -1 --format=%ct))|g" \
+	$(PKG_SUBST) -e "s|@DATE@|$$(date -R -d @$$(git log -1 --format=%ct $$(cat $(PKG_OUT)/source-commit)))|g" \
 		$(PKG_SRC)/packaging/debian/changelog.in >$(PKG_SRC)/debian/changelog
 	rm -f $(PKG_SRC)/debian/changelog.in
 	cd $(PKG_SRC) && dpkg-buildpackage -b -us -uc >../deb-build.log 2>&1 || \

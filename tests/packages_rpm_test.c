@@ -62,8 +62,7 @@ Test(packages_rpm, version_is_configures, .fini = fini, .timeout = 180)
 Test(packages_rpm, lists_the_expected_files, .fini = fini, .timeout = 180)
 {
 	char *rpm = rpm_or_fail(), *out = rpm_query(rpm, "-l", NULL);
-	char **want = pkg_expected_files("/usr/lib/systemd/system",
-	    "/usr/libexec/mailstack");
+	char **want = pkg_expected_files("rpm");
 	size_t i;
 
 	for (i = 0; want[i] != NULL; i++)
@@ -80,7 +79,7 @@ Test(packages_rpm, config_is_noreplace, .fini = fini, .timeout = 180)
 	char *rpm = rpm_or_fail();
 	char *out = rpm_query(rpm, "--qf",
 	    "[%{FILEFLAGS:fflags} %{FILENAMES}\n]");
-	char **want = pkg_expected_conffiles(), *line;
+	char **want = pkg_expected_conffiles("rpm"), *line;
 	size_t i;
 
 	/* "cn": %config(noreplace) */

@@ -204,16 +204,22 @@ str_printf(const char *fmt, const char *a, const char *b)
 	return s;
 }
 
-/* Adds DEST/REL for every file REL under dir in the committed tree,
- * which is what make deb and make rpm package. */
+/* Adds DEST/REL for every file REL under dir in the commit that make deb
+ * or make rpm packaged (their folder's source-commit): a commit landing
+ * meanwhile changes neither. */
 static void
-list_add_tree(struct pkg_list *l, const char *dir, const char *dest)
+list_add_tree(struct pkg_list *l, const char *kind, const char *dir,
+    const char *dest)
 {
 	char *git_dir = str_printf("%s/%s", pkg_top(), ".git"), *out, *line, *save;
+	char *path = str_printf("%s/%s/source-commit", pkg_out(), kind);
+	char *commit = harness_read_file(path, NULL);
 	char *argv[] = { "git", "--git-dir", git_dir, "ls-tree", "-r",
-		"--name-only", "HEAD", (char *)dir, NULL };
+		"--name-only", commit, (char *)dir, NULL };
 	size_t n = strlen(dir);
 
+	cr_assert_not_null(commit, "make %s wrote no %s", kind, path);
+	commit[strcspn(commit, "\n")] = '\0';
 	cr_assert_eq(pkg_run(argv, PKG_TOOL_MS, &out), 0, "git ls-tree: %s", out);
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
@@ -221,16 +227,18 @@ list_add_tree(struct pkg_list *l, const char *dir, const char *dest)
 			list_add(l, str_printf("%s%s", dest, line + n));
 	free(out);
 	free(git_dir);
+	free(path);
+	free(commit);
 }
 
 /* Every docs/NAME.N as the gzipped page in manN. */
 static void
-list_add_man(struct pkg_list *l)
+list_add_man(struct pkg_list *l, const char *kind)
 {
 	struct pkg_list docs = { NULL, 0, 0 };
 	size_t i;
 
-	list_add_tree(&docs, "docs", "");
+	list_add_tree(&docs, kind, "docs", "");
 	for (i = 0; i < docs.n; i++) {
 		const char *name = docs.v[i] + 1, *dot = strrchr(name, '.');
 
@@ -243,8 +251,9 @@ list_add_man(struct pkg_list *l)
 }
 
 char **
-pkg_expected_files(const char *unitdir, const char *libexecdir)
+pkg_expected_files(const char *kind)
 {
+	int rpm = strcmp(kind, "rpm") == 0;
 	static const char *const programs[] = {
 		"/usr/sbin/mailstack-tcpserver", "/usr/sbin/mailstack-tcprules",
 		"/usr/sbin/mailstack-tcprulescheck", "/usr/sbin/mailctld",
@@ -257,20 +266,23 @@ pkg_expected_files(const char *unitdir, const char *libexecdir)
 
 	for (i = 0; programs[i] != NULL; i++)
 		list_add(&l, strdup(programs[i]));
-	list_add(&l, str_printf("%s/%s", unitdir, "mailstack.service"));
-	list_add(&l, str_printf("%s/%s", libexecdir, "setup"));
-	list_add_man(&l);
-	list_add_tree(&l, "packaging/s6", "/usr/share/mailstack/s6");
-	list_add_tree(&l, "packaging/dist/etc", "/etc/mailstack");
+	/* the two layouts differ in these two folders only */
+	list_add(&l, strdup(rpm ? "/usr/lib/systemd/system/mailstack.service" :
+	    "/lib/systemd/system/mailstack.service"));
+	list_add(&l, strdup(rpm ? "/usr/libexec/mailstack/setup" :
+	    "/usr/lib/mailstack/setup"));
+	list_add_man(&l, kind);
+	list_add_tree(&l, kind, "packaging/s6", "/usr/share/mailstack/s6");
+	list_add_tree(&l, kind, "packaging/dist/etc", "/etc/mailstack");
 	return l.v;
 }
 
 char **
-pkg_expected_conffiles(void)
+pkg_expected_conffiles(const char *kind)
 {
 	struct pkg_list l = { NULL, 0, 0 };
 
-	list_add_tree(&l, "packaging/dist/etc", "/etc/mailstack");
+	list_add_tree(&l, kind, "packaging/dist/etc", "/etc/mailstack");
 	cr_assert_not_null(l.v, "no files under packaging/dist/etc");
 	return l.v;
 }

@@ -25,13 +25,13 @@ int pkg_run(char *const argv[], int timeout_ms, char **out);
 /* 1 if text has line as a whole line. */
 int pkg_has_line(const char *text, const char *line);
 
-/* The files the packages must install (absolute paths, man pages
- * gzipped), the unit and the setup script in the given folders, which
- * differ between Debian and EL; NULL-terminated, malloc'd. */
-char **pkg_expected_files(const char *unitdir, const char *libexecdir);
+/* The files the "deb" or "rpm" package must install (absolute paths in
+ * its layout, man pages gzipped), from the commit it was built from;
+ * NULL-terminated, malloc'd. */
+char **pkg_expected_files(const char *kind);
 /* The files under packaging/dist/etc, as their /etc/mailstack paths:
  * the conffiles. */
-char **pkg_expected_conffiles(void);
+char **pkg_expected_conffiles(const char *kind);
 void pkg_free_list(char **list);
 
 /* The top of the source tree (MAILSTACK_TOP, else "."). */
