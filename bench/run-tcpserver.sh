@@ -51,6 +51,8 @@
 #                     took at most this share of all CPU meanwhile
 #   RETRY_DIRTY [1]   how often a cell (both peers of one round) is measured
 #                     again when one of its measurements was not clean
+#   RETRY_SECONDS [240]  no more measuring again after this many seconds of
+#                     the run, so that a busy machine does not make it longer
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,6 +114,7 @@ MAX_SECONDS=${MAX_SECONDS:-540}
 STOP_WAIT=${STOP_WAIT:-60}
 CLEAN_PCT=${CLEAN_PCT:-10}
 RETRY_DIRTY=${RETRY_DIRTY:-1}
+RETRY_SECONDS=${RETRY_SECONDS:-240}
 
 # A run that stops half-way still reports what it measured.
 die() {
@@ -387,6 +390,7 @@ run_cell() {
 		done
 		cell_clean && break
 		[ "$try" -lt "$RETRY_DIRTY" ] || break
+		[ $(($(date +%s) - T0)) -lt "$RETRY_SECONDS" ] || break
 		echo "  (others took more than $CLEAN_PCT% of the CPU: measuring the cell again)" >&2
 		cat "$WORK/cell.txt" >>"$OUT/raw-dirty.txt"
 	done
@@ -407,7 +411,7 @@ run_cell() {
 	echo "ours: $OURS_SRC, sha256 $OURS_SUM, run as a copy ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
 	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
 	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
-	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY"
+	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY RETRY_SECONDS=$RETRY_SECONDS"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/meta.txt"
 RAW=$OUT/raw.txt
