@@ -161,6 +161,8 @@ fi
 # listeners keep none per connection but get the same limit, as a daemon
 # configured for this load would.
 need_fd=$((HOLD_LIMIT + LIMIT + 256))
+# forkfloor -m lean keeps its pidfds at 4096 and up
+case " $PEERS " in *" floor-lean "*) need_fd=$((need_fd + 4096)) ;; esac
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fd" ]; then
 	ulimit -n "$need_fd" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
 fi
@@ -306,7 +308,7 @@ live_children() {	# PID -> number of its children that are not zombies
 }
 
 stop_peer() {	# PID [SECS]: let its children finish (STOP_WAIT s at most), stop it
-	local pid=$1 i left
+	local pid=$1 i left=?
 	for i in $(seq 1 $((${2:-$STOP_WAIT} * 10))); do
 		left=$(live_children "$pid")
 		[ "$left" = 0 ] && break
@@ -454,9 +456,9 @@ tot=$(((u1 + n1 + s1 + i1 + w1 + q1 + sq1 + st1) - (u0 + n0 + s0 + i0 + w0 + q0 
 } >>"$OUT/meta.txt"
 {
 	echo "# reproduce this run (with the default knobs it is just: make bench)"
-	echo "cd $TOP && ./configure && make && PEERS='$PEERS' N=$N ROUNDS=$ROUNDS CONCS='$CONCS'" \
+	echo "cd $TOP && ./configure && make && OURS='$OURS_SRC' PEERS='$PEERS' N=$N ROUNDS=$ROUNDS CONCS='$CONCS'" \
 	    "WARMUP=$WARMUP LIMIT=$LIMIT PERIP=$PERIP HOLD=$HOLD HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC" \
-	    "HOLD_ROUNDS=$HOLD_ROUNDS make bench-tcpserver"
+	    "HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY make bench-tcpserver"
 } >>"$CMDS"
 
 report "$OUT" | tee "$OUT/tables.md"
