@@ -122,8 +122,8 @@ Test(ctl_idle, a_client_that_keeps_asking_stays)
 		n++;
 		harness_sleep_ms(200);
 	}
-	cr_assert_neq(closed_after(quiet, t0, 0), -1,
-	    "the quiet client is still open after 3 s");
+	cr_assert_geq(closed_after(quiet, t0, HARNESS_TIMEOUT_MS), 0,
+	    "the quiet client was not closed");
 	r = ctl_it_ask(fd, "status");
 	cr_assert_eq(ctl_it_num(r, "control_timeouts"), 1, "%s", r);
 	free(r);
