@@ -345,7 +345,8 @@ accept_peers(struct ctl_server *c)
 }
 
 /* Clients past their deadline: nothing asked and nothing taken for the
- * idle time. Closed without a word: they are not reading anyway. */
+ * idle time. Closed without an error block: none of the protocol's codes
+ * means this, and the peer was not asking. */
 static void
 close_idle(struct ctl_server *c, long long now)
 {
@@ -366,10 +367,9 @@ close_idle(struct ctl_server *c, long long now)
 void
 ctl_events(struct server *s, const struct pollfd *pfd)
 {
-	long long now;
-
 	struct ctl_server *c = &s->ctl;
 	struct ctl_client *cl;
+	long long now;
 	size_t i;
 
 	if (c->fd < 0)
