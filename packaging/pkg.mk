@@ -26,8 +26,9 @@ PKG_SUBST = sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@BINDIR@|$(bindir)|g' \
 .PHONY: install-data install-system deb rpm pkg-source
 install: install-data
 
-# The templates keep their @PLACEHOLDERS@: packaging/s6's instantiation
-# script fills them in for a given set of paths.
+# The s6 templates keep their @PLACEHOLDERS@: mailstack-mkservices fills
+# them in for a given set of paths. The unit names this prefix's scan
+# folder; the packages also install it where systemd looks.
 install-data:
 	install -d $(DESTDIR)$(PKG_DATADIR)
 	if [ -d packaging/s6 ]; then \
@@ -37,8 +38,7 @@ install-data:
 			m=0644; [ -x packaging/$$f ] && m=0755; \
 			install -m $$m packaging/$$f $(DESTDIR)$(PKG_DATADIR)/$$f || exit 1; done; \
 	fi
-	if [ -f packaging/systemd/mailstack.service ]; then \
-		install -m 0644 packaging/systemd/mailstack.service $(DESTDIR)$(PKG_DATADIR)/; fi
+	$(PKG_SUBST) packaging/systemd/mailstack.service >$(DESTDIR)$(PKG_DATADIR)/mailstack.service
 	install -m 0644 docs/openapi.json $(DESTDIR)$(PKG_DATADIR)/openapi.json
 
 # What a package adds to make install: the unit, the tmpfiles.d snippet,
