@@ -10,21 +10,6 @@
 #include "harness.h"
 #include "packages_util.h"
 
-static void
-fini(void)
-{
-	harness_cleanup();
-}
-
-static char *
-deb_or_fail(void)
-{
-	char *why, *deb = pkg_deb_path(&why);
-
-	cr_assert_not_null(deb, "make deb made no .deb; its log ends:\n%s", why);
-	return deb;
-}
-
 /* dpkg-deb -c, one path a line, without the leading '.' and without the
  * target of a link. */
 static char *
@@ -52,9 +37,10 @@ deb_paths(const char *deb)
 	return paths;
 }
 
-Test(packages_deb, version_is_configures, .fini = fini, .timeout = 180)
+Test(packages_deb, version_is_configures,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *deb = deb_or_fail(), *out;
+	char *deb = pkg_built("deb"), *out;
 	char *argv[] = { "dpkg-deb", "-f", deb, "Version", "Package",
 		"Architecture", "Depends", NULL };
 
@@ -70,15 +56,13 @@ Test(packages_deb, version_is_configures, .fini = fini, .timeout = 180)
 	free(deb);
 }
 
-Test(packages_deb, lists_the_expected_files, .fini = fini, .timeout = 180)
+Test(packages_deb, lists_the_expected_files,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *deb = deb_or_fail(), *paths = deb_paths(deb);
+	char *deb = pkg_built("deb"), *paths = deb_paths(deb);
 	char **want = pkg_expected_files("deb");
-	size_t i;
 
-	for (i = 0; want[i] != NULL; i++)
-		cr_expect(pkg_has_line(paths, want[i]), "%s is not in %s:\n%s",
-		    want[i], deb, paths);
+	pkg_expect_all(paths, want, deb);
 	/* nothing of the build or the tests leaks in */
 	cr_expect_null(strstr(paths, "/tests/"), "%s", paths);
 	cr_expect_null(strstr(paths, "/usr/local/"), "%s", paths);
@@ -87,17 +71,16 @@ Test(packages_deb, lists_the_expected_files, .fini = fini, .timeout = 180)
 	free(deb);
 }
 
-Test(packages_deb, conffiles_are_the_config, .fini = fini, .timeout = 180)
+Test(packages_deb, conffiles_are_the_config,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *deb = deb_or_fail(), *out;
+	char *deb = pkg_built("deb"), *out;
 	char *argv[] = { "dpkg-deb", "-I", deb, "conffiles", NULL };
 	char **want = pkg_expected_conffiles("deb");
 	size_t i, n, lines = 0;
 
 	cr_assert_eq(pkg_run(argv, PKG_TOOL_MS, &out), 0, "%s", out);
-	for (i = 0; want[i] != NULL; i++)
-		cr_expect(pkg_has_line(out, want[i]), "%s is no conffile:\n%s",
-		    want[i], out);
+	i = pkg_expect_all(out, want, "the conffiles");
 	/* exactly those: tokens and rules.cdb are made on the host */
 	for (n = 0; out[n] != '\0'; n++)
 		lines += out[n] == '\n';
@@ -110,9 +93,10 @@ Test(packages_deb, conffiles_are_the_config, .fini = fini, .timeout = 180)
 	free(deb);
 }
 
-Test(packages_deb, lintian_is_clean, .fini = fini, .timeout = 240)
+Test(packages_deb, lintian_is_clean,
+    .fini = harness_cleanup, .timeout = 240)
 {
-	char *deb = deb_or_fail(), *out;
+	char *deb = pkg_built("deb"), *out;
 	char *argv[] = { "lintian", "--fail-on", "error,warning", deb, NULL };
 	int code = pkg_run(argv, PKG_TOOL_MS, &out);
 

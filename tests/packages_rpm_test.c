@@ -11,21 +11,6 @@
 #include "harness.h"
 #include "packages_util.h"
 
-static void
-fini(void)
-{
-	harness_cleanup();
-}
-
-static char *
-rpm_or_fail(void)
-{
-	char *why, *rpm = pkg_rpm_path(&why);
-
-	cr_assert_not_null(rpm, "make rpm made no .rpm; its log ends:\n%s", why);
-	return rpm;
-}
-
 /* rpm -qp with a query option, its output; fails the test unless rpm
  * answers. */
 static char *
@@ -44,9 +29,10 @@ rpm_query(const char *rpm, const char *opt, const char *arg)
 	return out;
 }
 
-Test(packages_rpm, version_is_configures, .fini = fini, .timeout = 180)
+Test(packages_rpm, version_is_configures,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *rpm = rpm_or_fail();
+	char *rpm = pkg_built("rpm");
 	char *out = rpm_query(rpm, "--qf", "%{NAME} %{VERSION}-%{RELEASE}\n");
 
 	cr_expect(strncmp(out, "mailstack " MAILSTACK_VERSION "-1",
@@ -59,24 +45,23 @@ Test(packages_rpm, version_is_configures, .fini = fini, .timeout = 180)
 	free(rpm);
 }
 
-Test(packages_rpm, lists_the_expected_files, .fini = fini, .timeout = 180)
+Test(packages_rpm, lists_the_expected_files,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *rpm = rpm_or_fail(), *out = rpm_query(rpm, "-l", NULL);
+	char *rpm = pkg_built("rpm"), *out = rpm_query(rpm, "-l", NULL);
 	char **want = pkg_expected_files("rpm");
-	size_t i;
 
-	for (i = 0; want[i] != NULL; i++)
-		cr_expect(pkg_has_line(out, want[i]), "%s is not in %s:\n%s",
-		    want[i], rpm, out);
+	pkg_expect_all(out, want, rpm);
 	cr_expect_null(strstr(out, "/usr/local/"), "%s", out);
 	pkg_free_list(want);
 	free(out);
 	free(rpm);
 }
 
-Test(packages_rpm, config_is_noreplace, .fini = fini, .timeout = 180)
+Test(packages_rpm, config_is_noreplace,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *rpm = rpm_or_fail();
+	char *rpm = pkg_built("rpm");
 	char *out = rpm_query(rpm, "--qf",
 	    "[%{FILEFLAGS:fflags} %{FILENAMES}\n]");
 	char **want = pkg_expected_conffiles("rpm"), *line;
@@ -94,10 +79,10 @@ Test(packages_rpm, config_is_noreplace, .fini = fini, .timeout = 180)
 	free(rpm);
 }
 
-Test(packages_rpm, scriptlets_run_setup_and_systemd, .fini = fini,
-    .timeout = 180)
+Test(packages_rpm, scriptlets_run_setup_and_systemd,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *rpm = rpm_or_fail(), *out = rpm_query(rpm, "--scripts", NULL);
+	char *rpm = pkg_built("rpm"), *out = rpm_query(rpm, "--scripts", NULL);
 
 	cr_expect_not_null(strstr(out, "/usr/libexec/mailstack/setup configure"),
 	    "%s", out);
@@ -106,9 +91,10 @@ Test(packages_rpm, scriptlets_run_setup_and_systemd, .fini = fini,
 	free(rpm);
 }
 
-Test(packages_rpm, rpmlint_is_clean, .fini = fini, .timeout = 180)
+Test(packages_rpm, rpmlint_is_clean,
+    .fini = harness_cleanup, .timeout = 180)
 {
-	char *rpm = rpm_or_fail(), *out, *toml, *spec;
+	char *rpm = pkg_built("rpm"), *out, *toml, *spec;
 	char *argv[] = { "rpmlint", "-c", NULL, NULL, rpm, NULL };
 	int code;
 

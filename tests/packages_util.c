@@ -167,17 +167,30 @@ pkg_find(const char *pattern, const char *log, char **why)
 }
 
 char *
-pkg_deb_path(char **why)
+pkg_built(const char *kind)
 {
-	return pkg_find("deb/mailstack_" MAILSTACK_VERSION "-1_*.deb",
-	    "deb.log", why);
+	char *why, *path;
+
+	if (strcmp(kind, "deb") == 0)
+		path = pkg_find("deb/mailstack_" MAILSTACK_VERSION "-1_*.deb",
+		    "deb.log", &why);
+	else
+		path = pkg_find("rpm/rpmbuild/RPMS/*/mailstack-" MAILSTACK_VERSION
+		    "-1*.rpm", "rpm.log", &why);
+	cr_assert_not_null(path, "make %s made no package; its log ends:\n%s",
+	    kind, why);
+	return path;
 }
 
-char *
-pkg_rpm_path(char **why)
+size_t
+pkg_expect_all(const char *text, char *const *want, const char *what)
 {
-	return pkg_find("rpm/rpmbuild/RPMS/*/mailstack-" MAILSTACK_VERSION
-	    "-1*.rpm", "rpm.log", why);
+	size_t i;
+
+	for (i = 0; want[i] != NULL; i++)
+		cr_expect(pkg_has_line(text, want[i]), "%s is not in %s:\n%s",
+		    want[i], what, text);
+	return i;
 }
 
 static void

@@ -11,11 +11,10 @@
 #define PKG_TOOL_MS 120000
 
 /* The folder make deb and make rpm built into (by a ReportHook before
- * any test), and the path of the built .deb or .rpm (malloc'd; NULL and
- * the tail of the build's log in *why when it is missing). */
+ * any test), and the path of the built "deb" or "rpm" (malloc'd); fails
+ * the test with the end of the build's log when there is none. */
 const char *pkg_out(void);
-char *pkg_deb_path(char **why);
-char *pkg_rpm_path(char **why);
+char *pkg_built(const char *kind);
 
 /* Runs argv with PATH, HOME and LC_ALL=C, bounded by timeout_ms; *out
  * gets stdout followed by stderr (malloc'd). Returns the exit code, or
@@ -24,6 +23,9 @@ int pkg_run(char *const argv[], int timeout_ms, char **out);
 
 /* 1 if text has line as a whole line. */
 int pkg_has_line(const char *text, const char *line);
+/* Expects each of want as a line of text (what names the listing);
+ * returns how many there are. */
+size_t pkg_expect_all(const char *text, char *const *want, const char *what);
 
 /* The files the "deb" or "rpm" package must install (absolute paths in
  * its layout, man pages gzipped), from the commit it was built from;
