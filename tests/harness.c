@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <poll.h>
@@ -192,6 +193,68 @@ harness_count(const char *hay, const char *needle)
 	return n;
 }
 
+/* make check-valgrind (tests/sanitize.mk): when MAILSTACK_VALGRIND names
+ * a log folder, the project's own programs start under valgrind memcheck
+ * (one log per process there) and the harness's waits last
+ * MAILSTACK_SLOWDOWN times longer, the programs being that much slower. */
+static const char *const valgrind_ours[] = {
+	"mailstack-tcpserver", "mailstack-tcprules", "mailstack-tcprulescheck",
+	"mailctld", "mailctl"
+};
+
+int
+harness_slow_ms(int ms)
+{
+	const char *s = getenv("MAILSTACK_SLOWDOWN");
+	long f = s != NULL ? strtol(s, NULL, 10) : 1;
+
+	return f > 1 && f < 100 && ms > 0 && ms < INT_MAX / f ? (int)(ms * f) : ms;
+}
+
+/* argv behind valgrind when argv[0] is ours and MAILSTACK_VALGRIND is
+ * set, else NULL. Made before fork (the child must not allocate); free
+ * the vector and its log argument, vec[VALGRIND_LOG_ARG], with
+ * valgrind_argv_free. */
+#define VALGRIND_LOG_ARG 6
+static char **
+valgrind_argv(char *const argv[])
+{
+	static const char *const head[VALGRIND_LOG_ARG] = { "/usr/bin/valgrind",
+	    "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+	    "--errors-for-leak-kinds=definite", "--num-callers=30" };
+	const char *dir = getenv("MAILSTACK_VALGRIND"), *base;
+	size_t i, n, ours = 0;
+	char **v;
+
+	if (dir == NULL || *dir == '\0')
+		return NULL;
+	base = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
+	for (i = 0; i < sizeof(valgrind_ours) / sizeof(valgrind_ours[0]); i++)
+		ours |= strcmp(base, valgrind_ours[i]) == 0;
+	if (!ours)
+		return NULL;
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	v = calloc(VALGRIND_LOG_ARG + 1 + n + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	memcpy(v, head, sizeof(head));
+	if (asprintf(&v[VALGRIND_LOG_ARG], "--log-file=%s/%s.%%p.log", dir, base) < 0) {
+		free(v);
+		return NULL;
+	}
+	memcpy(v + VALGRIND_LOG_ARG + 1, argv, n * sizeof(*v));
+	return v;
+}
+
+static void
+valgrind_argv_free(char **v)
+{
+	if (v != NULL)
+		free(v[VALGRIND_LOG_ARG]);
+	free(v);
+}
+
 /* In the forked child: wire up the descriptors, undo what the test process
  * changed about signals, run the setup hook and exec. Never returns. */
 static void
@@ -242,6 +305,7 @@ harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
 	static const struct harness_opts none = HARNESS_OPTS_ZERO;
 	static int seq;
 	int pfd[2] = { -1, -1 }, errfd = -1, infd = -1;
+	char **vg = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = -1;
@@ -262,11 +326,13 @@ harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
 	    O_RDONLY | O_CLOEXEC);
 	if (errfd == -1 || infd == -1 || pipe2(pfd, O_CLOEXEC) == -1)
 		goto fail;
+	vg = valgrind_argv(argv);
 	p->pid = fork();
 	if (p->pid == -1)
 		goto fail;
 	if (p->pid == 0)
-		child_exec(infd, pfd[1], errfd, argv, envp, o);
+		child_exec(infd, pfd[1], errfd, vg != NULL ? vg : argv, envp, o);
+	valgrind_argv_free(vg);
 	/* Both sides, so the group exists before anyone signals it. */
 	setpgid(p->pid, p->pid);
 	track_pid(p->pid, 1);
@@ -276,6 +342,7 @@ harness_spawn(struct harness_proc *p, const char *dir, char *const argv[],
 	p->out_fd = pfd[0];
 	return 0;
 fail:
+	valgrind_argv_free(vg);
 	if (errfd != -1)
 		close(errfd);
 	if (infd != -1)
@@ -342,7 +409,7 @@ harness_private_file(const char *src, const char *target)
 long
 harness_read_port(struct harness_proc *p, int timeout_ms)
 {
-	long long deadline = harness_now_ms() + timeout_ms;
+	long long deadline = harness_now_ms() + harness_slow_ms(timeout_ms);
 	char line[32];
 	size_t n = 0;
 	long v = 0;
@@ -400,7 +467,7 @@ int
 harness_wait_stderr(const struct harness_proc *p, const char *needle,
     int count, int timeout_ms)
 {
-	long long deadline = harness_now_ms() + timeout_ms;
+	long long deadline = harness_now_ms() + harness_slow_ms(timeout_ms);
 
 	for (;;) {
 		char *s = harness_stderr(p);
@@ -418,7 +485,7 @@ harness_wait_stderr(const struct harness_proc *p, const char *needle,
 int
 harness_wait_exit(struct harness_proc *p, int timeout_ms)
 {
-	long long deadline = harness_now_ms() + timeout_ms;
+	long long deadline = harness_now_ms() + harness_slow_ms(timeout_ms);
 
 	if (p->pid <= 0)
 		return -1;
@@ -459,6 +526,12 @@ void
 harness_kill(struct harness_proc *p)
 {
 	if (p->pid > 0) {
+		/* Under valgrind, SIGTERM first: the program exits its own way
+		 * and memcheck gets to count what it leaked. */
+		if (getenv("MAILSTACK_VALGRIND") != NULL && !p->reaped) {
+			kill(p->pid, SIGTERM);
+			harness_wait_exit(p, 1000);
+		}
 		kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 		harness_wait_exit(p, HARNESS_TIMEOUT_MS);

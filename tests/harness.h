@@ -114,6 +114,10 @@ int harness_readable(int fd, int timeout_ms);
 /* Closes with SO_LINGER 0 so the peer sees a reset. */
 void harness_reset(int fd);
 
+/* timeout_ms as the harness waits it: MAILSTACK_SLOWDOWN times longer
+ * when set (make check-valgrind runs the programs under valgrind). */
+int harness_slow_ms(int timeout_ms);
+
 /* Milliseconds on the monotonic clock. */
 long long harness_now_ms(void);
 void harness_sleep_ms(int ms);

@@ -146,7 +146,7 @@ harness_send(int fd, const char *s)
 char *
 harness_read_all(int fd, int timeout_ms, size_t *lenp)
 {
-	long long deadline = harness_now_ms() + timeout_ms;
+	long long deadline = harness_now_ms() + harness_slow_ms(timeout_ms);
 	char *s = malloc(1);
 	size_t n = 0, cap = 1;
 
@@ -183,7 +183,7 @@ harness_read_all(int fd, int timeout_ms, size_t *lenp)
 size_t
 harness_read_upto(int fd, char *buf, size_t cap, size_t want, int timeout_ms)
 {
-	long long deadline = harness_now_ms() + timeout_ms;
+	long long deadline = harness_now_ms() + harness_slow_ms(timeout_ms);
 	size_t n = 0;
 
 	if (want > cap - 1)
@@ -210,7 +210,7 @@ harness_readable(int fd, int timeout_ms)
 {
 	struct pollfd pf = { fd, POLLIN, 0 };
 
-	return poll(&pf, 1, timeout_ms) == 1;
+	return poll(&pf, 1, harness_slow_ms(timeout_ms)) == 1;
 }
 
 void

@@ -1,0 +1,74 @@
+# tests/sanitize.mk: make check under the sanitizers and under valgrind.
+#
+# make check-asan: the whole make check built with ASan + UBSan in a copy
+# of the tree (ASAN_BUILD, a folder git ignores), so the normal build is
+# untouched; every program the tests start is the sanitized one, a leak or
+# an error makes it fail, and so the test that ran it.
+#
+# make check-valgrind: the integration suites with mailstack-tcpserver,
+# mailstack-tcprules(check), mailctld and mailctl started under valgrind
+# memcheck (tests/harness.c wraps them when MAILSTACK_VALGRIND names a log
+# folder); then every log must say 0 errors and nothing definitely lost.
+ASAN_BUILD = build-asan
+ASAN_CC = gcc
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+# Every report of every process (tests/sanitize_defaults.c sends them
+# there); the run passes only when the folder stays empty.
+ASAN_LOGS = $(CURDIR)/$(ASAN_BUILD)/sanitizer-logs
+ASAN_DEFAULTS = $(CURDIR)/$(ASAN_BUILD)/tests/sanitize_defaults.o
+
+VALGRIND_LOGS = $(ASAN_BUILD)/valgrind-logs
+VALGRIND_SUITES = tests/tcpserver_it tests/test_tcpserver_ctl_it tests/test_web_http \
+	tests/test_ctl_http tests/test_ctl_e2e tests/test_stack \
+	tests/test_rules_vectors
+# What a log shows of an error (as it happens: most programs end killed,
+# without a summary) or of a leak (at exit).
+VALGRIND_FINDINGS = ERROR SUMMARY: [1-9]|definitely lost: [1-9]|== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* of function)
+# Slower programs take longer to start: the suites wait up to this factor
+# of their usual bounds (tests/harness.c reads it).
+VALGRIND_SLOWDOWN = 4
+
+.PHONY: check-asan check-valgrind
+
+# The copy is made from what git would commit (tracked and new files, not
+# ignored ones), keeping modification times so rebuilds stay incremental.
+check-asan:
+	@start=$$(date +%s); \
+	mkdir -p $(ASAN_BUILD) && echo '*' >$(ASAN_BUILD)/.gitignore && \
+	git ls-files -z -c -o --exclude-standard | grep -z -v '^$(ASAN_BUILD)/' | \
+		tar --null -T - -cf - | tar -C $(ASAN_BUILD) -xf - && \
+	rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS) && \
+	$(ASAN_CC) -c -o $(ASAN_DEFAULTS) -DSANITIZE_LOG_DIR='"$(ASAN_LOGS)"' \
+		tests/sanitize_defaults.c && \
+	cd $(ASAN_BUILD) && \
+	{ [ -f Makefile ] && grep -q -e '$(ASAN_FLAGS)' Makefile || \
+		./configure CC='$(ASAN_CC)' CFLAGS='$(ASAN_FLAGS)' \
+		LDFLAGS='-fsanitize=address,undefined $(ASAN_DEFAULTS)' >/dev/null; } && \
+	$(MAKE) --no-print-directory programs >/dev/null && \
+	$(MAKE) --no-print-directory check; rc=$$?; \
+	n=$$(ls $(ASAN_LOGS) | wc -l); \
+	for f in $$(ls $(ASAN_LOGS) | head -20); do echo "--- $$f"; head -40 $(ASAN_LOGS)/$$f; done; \
+	echo "make check-asan: make check exit $$rc, $$n sanitizer reports, $$(( $$(date +%s) - start )) s"; \
+	[ $$rc -eq 0 ] && [ $$n -eq 0 ]
+
+check-valgrind: programs $(VALGRIND_SUITES)
+	@start=$$(date +%s); rm -rf $(VALGRIND_LOGS); mkdir -p $(VALGRIND_LOGS); \
+	echo "*" >$(ASAN_BUILD)/.gitignore; \
+	fail=0; for t in $(VALGRIND_SUITES); do \
+		echo "== $$t (programs under valgrind)"; \
+		pats=$$(awk -v t=$$t '$$1 == t { print $$2 }' tests/valgrind.skip | paste -s -d '|' -); \
+		export MAILSTACK_TOP=$(CURDIR) MAILSTACK_VALGRIND=$(CURDIR)/$(VALGRIND_LOGS) \
+			MAILSTACK_SLOWDOWN=$(VALGRIND_SLOWDOWN); \
+		if [ -n "$$pats" ]; then ./$$t $(CRITERION_ARGS) --filter "!($$pats)" || fail=1; \
+		else ./$$t $(CRITERION_ARGS) || fail=1; fi; \
+	done; \
+	n=$$(ls $(VALGRIND_LOGS) | wc -l); \
+	ended=$$(grep -l -e 'ERROR SUMMARY:' $(VALGRIND_LOGS)/* 2>/dev/null | wc -l); \
+	bad=$$(grep -l -E -e '$(VALGRIND_FINDINGS)' $(VALGRIND_LOGS)/* 2>/dev/null); \
+	echo "== $$n programs ran under valgrind ($$ended exited, the rest killed)" \
+		"in $$(( $$(date +%s) - start )) s"; \
+	if [ -n "$$bad" ]; then echo "with errors or leaks:"; for f in $$bad; do \
+		echo "--- $$f"; grep -A30 -E -e '$(VALGRIND_FINDINGS)' $$f | head -60; \
+	done; fail=1; fi; \
+	if [ $$fail -ne 0 ]; then echo "make check-valgrind: FAILED"; exit 1; fi
