@@ -37,9 +37,7 @@ pkg_out(void)
 	return o != NULL ? o : "/nonexistent";
 }
 
-/* PATH, HOME (lintian and rpm want one; a fresh one keeps their caches
- * out of the tester's) and the C locale; no MAKEFLAGS from make check. */
-static char **
+char **
 pkg_environ(void)
 {
 	static char path[4096], home[4096];

@@ -16,7 +16,11 @@
 const char *pkg_out(void);
 char *pkg_built(const char *kind);
 
-/* Runs argv with PATH, HOME and LC_ALL=C, bounded by timeout_ms; *out
+/* PATH, HOME (lintian and rpm want one; the build folder keeps their
+ * caches out of the tester's) and the C locale; no MAKEFLAGS from make
+ * check. Static storage. */
+char **pkg_environ(void);
+/* Runs argv with pkg_environ(), bounded by timeout_ms; *out
  * gets stdout followed by stderr (malloc'd). Returns the exit code, or
  * -1 when it could not run or timed out. */
 int pkg_run(char *const argv[], int timeout_ms, char **out);
