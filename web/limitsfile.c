@@ -47,6 +47,18 @@ parse_line(const char *p, size_t n, struct limits_values *lv, size_t *line,
 	return 0;
 }
 
+/* Spaces and tabs only: a blank line, skipped as the listener does. */
+static int
+blank_line(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return 0;
+	return 1;
+}
+
 int
 limitsfile_parse(const char *buf, size_t len, struct limits_values *lv,
     size_t *line, char *err, size_t errlen)
@@ -62,7 +74,11 @@ limitsfile_parse(const char *buf, size_t len, struct limits_values *lv,
 
 		lineno++;
 		pos += n + 1;
-		if (n == 0 || p[0] == '#')
+		/* The listener refuses a NUL anywhere, comments included: a
+		 * file taken here must be one it reads. */
+		if (memchr(p, '\0', n) != NULL)
+			return bad(line, lineno, err, errlen, "NUL byte");
+		if (blank_line(p, n) || p[0] == '#')
 			continue;
 		if (parse_line(p, n, lv, line, lineno, err, errlen) == -1)
 			return -1;

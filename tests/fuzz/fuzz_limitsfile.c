@@ -1,11 +1,15 @@
-/* fuzz_limitsfile.c: fuzz target of the listener's limits file parser: a
- * file is taken whole or refused with a line and a reason, and what is
- * taken is in range and applies over the command line's limits. Input:
- * the file's bytes. */
+/* fuzz_limitsfile.c: fuzz target of the limits file: the listener's
+ * parser takes a file whole or refuses it with a line and a reason, what
+ * it takes is in range and applies over the command line's limits; and
+ * mailctld's parser (web/limitsfile.c), which reads and writes the same
+ * file, agrees with it, and what mailctld writes the listener reads back.
+ * Input: the file's bytes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemons/tcpserver/limitsfile.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/web_limits.h"
 
 const char fuzz_corpus[] = "limitsfile";
 
@@ -44,6 +48,42 @@ limitsfile_fuzz_taken(const struct limits_file *lf)
 	}
 }
 
+/* The listener's view of a file as mailctld's: -1 for a key not set. */
+static void
+limitsfile_fuzz_values(const struct limits_file *lf, long v[3])
+{
+	int k;
+
+	for (k = 0; k < LIMIT_KEYS; k++)
+		v[k] = lf->set[k] ? (long)lf->n[k] : -1;
+}
+
+/* Both parsers take the same files with the same values, and the file
+ * mailctld writes for them reads back the same in the listener. */
+static void
+limitsfile_fuzz_web(const char *s, size_t size, int listener_ok,
+    const struct limits_file *lf)
+{
+	struct limits_file back;
+	struct limitsfile_error e;
+	long lv[3], wv[3], bv[3];
+	int web_ok = fuzz_web_limits_parse(s, size, wv) == 0;
+	size_t outlen;
+	char *out;
+
+	fuzz_check(web_ok == listener_ok, "mailctld and the listener agree on a file");
+	if (!listener_ok)
+		return;
+	limitsfile_fuzz_values(lf, lv);
+	fuzz_check(memcmp(lv, wv, sizeof(lv)) == 0, "both read the same values");
+	fuzz_check(fuzz_web_limits_render(wv, &out, &outlen) == 0, "render");
+	fuzz_check(limitsfile_parse(out, outlen, &back, &e) == 0,
+	    "the listener reads what mailctld writes");
+	limitsfile_fuzz_values(&back, bv);
+	fuzz_check(memcmp(lv, bv, sizeof(lv)) == 0, "the values survive the round trip");
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,8 +94,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&e, 0, sizeof(e));
 	if (limitsfile_parse(s, size, &lf, &e) == 0) {
 		limitsfile_fuzz_taken(&lf);
+		limitsfile_fuzz_web(s, size, 1, &lf);
 		return 0;
 	}
+	limitsfile_fuzz_web(s, size, 0, &lf);
 	fuzz_check(e.reason != NULL && e.reason[0] != '\0', "a refusal says why");
 	/* A file too big is refused as a whole (line 0); else a line of it. */
 	if (size <= LIMITSFILE_MAX_SIZE)
