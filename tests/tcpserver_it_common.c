@@ -196,7 +196,9 @@ sort_lines(char *text)
 		v[n++] = line;
 		len += strlen(line) + 1;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	/* qsort wants an array even for no lines (UBSan: NULL argument). */
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_str);
 	out = p = malloc(len + 1);
 	for (i = 0; out != NULL && i < n; i++)
 		p += sprintf(p, "%s\n", v[i]);
