@@ -1,6 +1,7 @@
 /* http.c: libmicrohttpd glue: collects a request (body capped at 1 MiB),
  * hands it to api_handle and queues the answer. */
 #include <errno.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -174,19 +175,30 @@ send_answer(struct MHD_Connection *conn, struct api_response *ar)
 	return ret;
 }
 
-/* Changes and refusals go to the log (never a token): who did what. */
+/* Changes and refusals go to the log (never a token): who did what. A
+ * server error also logs the problem's detail (e.g. a full disk), since
+ * the admin reads the log, not the panel's answer. */
 static void
-log_request(const struct api_request *req, int status)
+log_request(const struct api_request *req, const struct api_response *ar)
 {
 	char path[256];
+	const char *detail;
+	json_t *body;
 	size_t i;
 
-	if (strcmp(req->method, "GET") == 0 && status < 400)
+	if (strcmp(req->method, "GET") == 0 && ar->status < 400)
 		return;
 	for (i = 0; req->path[i] != '\0' && i < sizeof(path) - 1; i++)
 		path[i] = req->path[i] > 32 && req->path[i] < 127 ? req->path[i] : '?';
 	path[i] = '\0';
-	log_info("%s %.16s %s %d", req->peer, req->method, path, status);
+	log_info("%s %.16s %s %d", req->peer, req->method, path, ar->status);
+	if (ar->status < 500 || ar->body == NULL)
+		return;
+	body = json_loadb(ar->body, ar->len, 0, NULL);
+	detail = json_string_value(json_object_get(body, "detail"));
+	log_warn("%.16s %s failed: %s", req->method, path,
+	    detail != NULL ? detail : "no detail");
+	json_decref(body);
 }
 
 static enum MHD_Result
@@ -212,7 +224,7 @@ answer(struct api_ctx *ctx, struct MHD_Connection *conn, const char *url,
 	req.peer = peer;
 	api_handle(ctx, &req, &ar);
 	hr->answered = 1;
-	log_request(&req, ar.status);
+	log_request(&req, &ar);
 	return send_answer(conn, &ar);
 }
 
