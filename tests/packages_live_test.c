@@ -167,6 +167,31 @@ live_mailctl(char *const args[])
 	return out;
 }
 
+/* The pid s6 shows for a service once it is up with a pid other than
+ * old (s6-svstat); -1 if that does not happen within 20 s. */
+static long
+live_pid(const char *name, long old)
+{
+	char *dir, *out = NULL;
+	char *argv[] = { "s6-svstat", "-o", "up,pid", NULL, NULL };
+	long long deadline = harness_now_ms() + 20000;
+	long pid = -1;
+
+	cr_assert_neq(asprintf(&dir, "%s/%s", LIVE_SCAN, name), -1);
+	argv[3] = dir;
+	while (harness_now_ms() < deadline) {
+		free(out);
+		if (pkg_run(argv, PKG_TOOL_MS, &out) == 0 &&
+		    sscanf(out, "true %ld", &pid) == 1 && pid > 0 && pid != old)
+			break;
+		pid = -1;
+		harness_sleep_ms(100);
+	}
+	free(out);
+	free(dir);
+	return pid;
+}
+
 Test(packages_live, dpkg_i_then_the_installed_system_runs,
     .fini = live_fini, .timeout = 240)
 {
@@ -178,6 +203,7 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	char *stop[] = { "s6-svscanctl", "-t", LIVE_SCAN, NULL };
 	struct harness_proc scan;
 	int imap, smtp, code;
+	long pid;
 
 	live_private();
 	/* on this host's own package database: Depends must be satisfied */
@@ -210,6 +236,16 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	/* the loggers write where the layout says */
 	log = harness_read_file("/var/log/mailstack/imap/current", NULL);
 	cr_expect(log != NULL && strstr(log, "tcpserver") != NULL, "%s", log);
+
+	/* an upgrade restarts each service through s6: a new listener, the
+	 * session kept */
+	pid = live_pid("imap", 0);
+	cr_assert_gt(pid, 0, "imap is not up");
+	code = pkg_run(dpkg, PKG_TOOL_MS, &out);
+	cr_assert_eq(code, 0, "dpkg -i again: exit %d:\n%s", code, out);
+	free(out);
+	cr_expect_gt(live_pid("imap", pid), 0, "the listener was not restarted");
+	cr_expect(harness_readable(imap, 500) == 0, "the upgrade ended a session");
 
 	/* taking everything down on purpose ends the sessions too */
 	out = NULL;
