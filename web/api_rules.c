@@ -13,6 +13,69 @@
 #include "web/api_int.h"
 #include "web/util.h"
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 when
+ * it is not one (RFC 3629: no overlong forms, surrogates or past
+ * U+10FFFF, as jansson checks). */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned long c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string of n bytes of a rules file, which tcprules takes as
+ * bytes: JSON takes UTF-8 only, so a byte that is not part of a valid
+ * sequence shows as U+FFFD. Without this the rule (or the variable)
+ * was left out of the list without a word. NULL on ENOMEM. */
+static json_t *
+text_json(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	json_t *o = json_stringn(s, n);
+	size_t i, k, len = 0;
+	char *buf;
+
+	if (o != NULL)
+		return o;
+	if ((buf = malloc(n * 3 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_seq(u + i, n - i)) == 0) {
+			memcpy(buf + len, "\xef\xbf\xbd", 3);
+			len += 3;
+			k = 1;
+		} else {
+			memcpy(buf + len, s + i, k);
+			len += k;
+		}
+	}
+	o = json_stringn(buf, len);
+	free(buf);
+	return o;
+}
+
 /* The comment block right above line idx ("# " cut), or NULL. */
 static json_t *
 comment_above(const struct rules_file *rf, size_t idx)
@@ -33,7 +96,7 @@ comment_above(const struct rules_file *rf, size_t idx)
 		fprintf(f, "%s%.*s", i > first ? "\n" : "", (int)(ln->len - skip), ln->text + skip);
 	}
 	fclose(f);
-	o = json_stringn(buf, buflen);
+	o = text_json(buf, buflen);
 	free(buf);
 	return o != NULL ? o : json_null();
 }
@@ -42,18 +105,21 @@ static json_t *
 rule_json(const struct rules_file *rf, size_t idx)
 {
 	const struct rules_line *ln = &rf->lines[idx];
-	json_t *vars = json_object();
+	json_t *vars = json_object(), *name;
 	size_t i;
 
 	for (i = 0; vars != NULL && i < ln->nvars; i++) {
 		const struct rules_var *v = &rf->vars[ln->var_first + i];
-		char name[256];
 
-		snprintf(name, sizeof(name), "%.*s", (int)v->name_len, ln->text + v->name_off);
-		json_object_set_new(vars, name, json_stringn(ln->text + v->value_off, v->value_len));
+		/* A key is text up to its first NUL for jansson. */
+		name = text_json(ln->text + v->name_off, v->name_len);
+		if (name != NULL)
+			json_object_set_new(vars, json_string_value(name),
+			    text_json(ln->text + v->value_off, v->value_len));
+		json_decref(name);
 	}
-	return json_pack("{s:I, s:I, s:s%, s:s, s:o, s:o}", "id", (json_int_t)(idx + 1),
-	    "line", (json_int_t)(idx + 1), "address", ln->text, (size_t)ln->addr_len,
+	return json_pack("{s:I, s:I, s:o, s:s, s:o, s:o}", "id", (json_int_t)(idx + 1),
+	    "line", (json_int_t)(idx + 1), "address", text_json(ln->text, ln->addr_len),
 	    "action", ln->deny ? "deny" : "allow", "variables", vars,
 	    "comment", comment_above(rf, idx));
 }

@@ -7,7 +7,8 @@
  *                           If-Match, X-Peer; X-Listener: the fake's
  *                           connection lines, '|' ending each)
  *   \n
- *   body                   (absent when nothing follows the blank line) */
+ *   body                   (absent when nothing follows the blank line)
+ * and up to three more requests, each after a line "%%". */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rules/rules_file.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/web_fake.h"
 #include "web/api.h"
@@ -26,6 +28,7 @@ const char fuzz_corpus[] = "mailctld";
 
 /* Each value is cut to this; an HTTP server would have refused longer. */
 #define FIELD_MAX 8192
+#define REQUESTS_MAX 4
 /* Bodies are cut only past what mailctld itself refuses. */
 #define BODY_MAX (API_MAX_BODY + 1)
 
@@ -203,22 +206,46 @@ mailctld_fuzz_check(const struct api_response *r)
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* A rules list shows every rule of the file, each once. */
+static void
+mailctld_fuzz_rules_listed(const struct api_response *r)
 {
-	const char *p = (const char *)data, *body;
+	struct rules_file rf;
+	json_t *o, *rules;
+	char *path, *text;
+	size_t len, i, n = 0;
+
+	if (r->status != 200 || r->content_type == NULL ||
+	    strcmp(r->content_type, "application/json") != 0)
+		return;
+	o = json_loadb(r->body, r->len, 0, NULL);
+	rules = json_object_get(o, "rules");
+	path = web_fake_path(fz_dir, "etc/imap/rules");
+	if (json_is_array(rules) && util_read_file(path, &text, &len) == 0) {
+		fuzz_check(rules_file_parse_owned(&rf, text, len, NULL) == 0, "parse");
+		for (i = 0; i < rf.nlines; i++)
+			n += rf.lines[i].kind == RULES_LINE_RULE;
+		fuzz_check(json_array_size(rules) == n, "every rule of the file is listed");
+		rules_file_free(&rf);
+	}
+	free(path);
+	json_decref(o);
+}
+
+/* One request of the input: bytes [p, end). */
+static void
+mailctld_fuzz_request(const char *p, const char *end)
+{
 	struct fz_fields f;
 	struct api_request req;
 	struct api_response resp;
+	const char *body;
 	size_t i;
 	char *c;
 
-	if (size == 0)
-		return 0;
 	memset(&f, 0, sizeof(f));
 	memset(&req, 0, sizeof(req));
-	body = mailctld_fuzz_split(p, p + size, &f);
-	mailctld_fuzz_reset();
+	body = mailctld_fuzz_split(p, end, &f);
 	req.method = f.method;
 	req.path = f.path;
 	if (f.query != NULL)
@@ -230,7 +257,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.peer = f.hdr[4] != NULL ? f.hdr[4] : "127.0.0.1";
 	/* As the HTTP layer hands it over: NUL-terminated, length apart. */
 	if (body != NULL) {
-		req.body_len = (size_t)(p + size - body);
+		req.body_len = (size_t)(end - body);
 		f.body = mailctld_fuzz_dup(body, req.body_len);
 		req.body = f.body;
 	}
@@ -239,7 +266,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (c = fz_listener; (c = strchr(c, '|')) != NULL; c++)
 		*c = '\n';
 	api_handle(&fz_ctx, &req, &resp);
+	/* FUZZ_VERBOSE=1: each answer on stderr, to read a replay. */
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "%s %s -> %d %s\n%.*s\n", req.method, req.path, resp.status,
+		    resp.content_type != NULL ? resp.content_type : "-", (int)resp.len,
+		    resp.body != NULL ? resp.body : "");
 	mailctld_fuzz_check(&resp);
+	if (strcmp(req.path, "/v1/services/imap/rules") == 0)
+		mailctld_fuzz_rules_listed(&resp);
 	api_response_free(&resp);
 	free(f.method);
 	free(f.path);
@@ -247,5 +281,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(f.body);
 	for (i = 0; i < 6; i++)
 		free(f.hdr[i]);
+}
+
+/* Requests are separated by a line "%%" (a PUT and then the GET that
+ * reads what it wrote), at most REQUESTS_MAX of them. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size, *sep;
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	mailctld_fuzz_reset();
+	while (p < end && n++ < REQUESTS_MAX) {
+		sep = memmem(p, (size_t)(end - p), "\n%%\n", 4);
+		mailctld_fuzz_request(p, sep != NULL ? sep + 1 : end);
+		p = sep != NULL ? sep + 4 : end;
+	}
 	return 0;
 }
