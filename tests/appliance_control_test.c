@@ -106,3 +106,39 @@ Test(appliance_control, s6_restart_keeps_limits_and_sessions_and_down_ends_them)
 	close(appliance_login(&a));
 	appliance_stop(&a);
 }
+
+/* Over a per-IP limit set with mailctl, each service refuses in its own
+ * protocol's words (-m imap, -m smtp in the run scripts) and keeps the
+ * client it has. */
+Test(appliance_control, refusals_over_a_limit_use_the_protocol_presets)
+{
+	struct appliance a;
+	char line[256];
+	int imap, smtp, fd;
+
+	appliance_start(&a);
+	imap = appliance_login(&a);
+	smtp = appliance_connect(&a, a.smtp_port, NULL, line, sizeof(line));
+	cr_assert(strncmp(line, "220 ", 4) == 0, "SMTP greeting \"%s\"", line);
+	stack_mailctl_expect(&a.s, 1, 0, CTL_ARGS("limits", "imap", "--per-ip", "1"));
+	stack_mailctl_expect(&a.s, 1, 0, CTL_ARGS("limits", "smtp", "--per-ip", "1"));
+
+	fd = appliance_connect(&a, a.imap_port, NULL, line, sizeof(line));
+	cr_assert(strncmp(line, "* BYE [UNAVAILABLE] ", 20) == 0, "IMAP refusal \"%s\"", line);
+	close(fd);
+	fd = appliance_connect(&a, a.smtp_port, NULL, line, sizeof(line));
+	cr_assert(strncmp(line, "421 4.7.0 ", 10) == 0, "SMTP refusal \"%s\"", line);
+	close(fd);
+	/* another address is not over its limit */
+	fd = appliance_connect(&a, a.imap_port, "127.0.0.3", line, sizeof(line));
+	cr_assert(strncmp(line, "* OK", 4) == 0, "127.0.0.3 got \"%s\"", line);
+	close(fd);
+
+	cr_assert(appliance_imap(imap, "n1", "NOOP"), "the IMAP session was dropped");
+	cr_assert_eq(harness_send(smtp, "NOOP\r\n"), 0);
+	stack_read_line(smtp, line, sizeof(line), HARNESS_TIMEOUT_MS);
+	cr_assert(strncmp(line, "250", 3) == 0, "the SMTP session answered \"%s\"", line);
+	close(imap);
+	close(smtp);
+	appliance_stop(&a);
+}
