@@ -3,6 +3,7 @@
  * its address from the next connection, a restart (s6-svc -t) keeps the
  * limits and the sessions, taking the service down (s6-svc -d) ends them. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,36 @@ Test(appliance_control, refusals_over_a_limit_use_the_protocol_presets)
 	close(imap);
 	close(smtp);
 	appliance_stop(&a);
+}
+
+/* s6-svscan killed outright: its supervisors keep the services, a new
+ * start declines to run a second tree beside them, and demo-stop still
+ * ends everything, the held session included. */
+Test(appliance_control, demo_stop_after_s6_svscan_was_killed_leaves_nothing)
+{
+	struct appliance a;
+	char path[400], *text, *out = NULL;
+	const char *start[] = { path, NULL };
+	long svscan;
+	int held;
+
+	appliance_start(&a);
+	held = appliance_login(&a);
+	snprintf(path, sizeof(path), "%s/svscan.pid", a.dir);
+	cr_assert_not_null(text = harness_read_file(path, NULL));
+	svscan = strtol(text, NULL, 10);
+	free(text);
+	cr_assert_gt(svscan, 1);
+	cr_assert_eq(kill((pid_t)svscan, SIGKILL), 0);
+	harness_sleep_ms(200);
+
+	snprintf(path, sizeof(path), "%s/packaging/demo/demo-start", getenv("MAILSTACK_TOP"));
+	cr_assert_eq(appliance_run(start, &out), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "already running without its s6-svscan"), "%s", out);
+	free(out);
+	cr_assert(appliance_imap(held, "n1", "NOOP"), "the session ended with s6-svscan");
+	appliance_stop(&a);
+	cr_assert_not_null(harness_read_all(held, HARNESS_TIMEOUT_MS, NULL),
+	    "the held session outlived demo-stop");
+	close(held);
 }
