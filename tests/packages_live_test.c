@@ -48,6 +48,9 @@ live_overlay(const char *base, const char *dir)
 	free(opts);
 }
 
+/* the temporary folder under the overlays, for live_fini */
+static const char *live_base;
+
 static void
 live_private(void)
 {
@@ -60,6 +63,11 @@ live_private(void)
 	cr_assert_eq(harness_private_net(), 0, "%s", strerror(errno));
 	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
 	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	/* upper folders must not be on an overlay themselves (a container's
+	 * root often is): a tmpfs of this namespace holds them */
+	cr_assert_eq(mount("tmpfs", base, "tmpfs", 0, "mode=0755"), 0,
+	    "%s", strerror(errno));
+	live_base = base;
 	live_overlay(base, "/etc");
 	live_overlay(base, "/usr");
 	live_overlay(base, "/var");
@@ -105,6 +113,13 @@ live_fini(void)
 		harness_sleep_ms(500);
 	free(out);
 	live_kill_namespace();
+	/* so that harness_cleanup can remove the folder itself */
+	if (live_base != NULL) {
+		umount2("/etc", MNT_DETACH);
+		umount2("/usr", MNT_DETACH);
+		umount2("/var", MNT_DETACH);
+		umount2(live_base, MNT_DETACH);
+	}
 	harness_cleanup();
 }
 
