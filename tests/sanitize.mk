@@ -17,6 +17,14 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 # there); the run passes only when the folder stays empty.
 ASAN_LOGS = $(CURDIR)/$(ASAN_BUILD)/sanitizer-logs
 ASAN_DEFAULTS = $(CURDIR)/$(ASAN_BUILD)/tests/sanitize_defaults.o
+# A report is a finding when it is an error, undefined behaviour, or a
+# leak with a frame in our code (Criterion's runner leaks a block of its
+# own at exit).
+ASAN_HASH := \#
+ASAN_FINDINGS = ERROR: AddressSanitizer|runtime error|$(ASAN_HASH)[0-9]+ 0x[0-9a-f]+ in [^ ]+ (lib|rules|daemons|web|ctl|tests)/[^ ]+:[0-9]+
+# Not run sanitized: the package tests build .deb/.rpm from git archive
+# with the packaging's own flags (and git refuses the copy's folder).
+ASAN_SKIP = tests/test_packages
 
 VALGRIND_LOGS = $(ASAN_BUILD)/valgrind-logs
 VALGRIND_SUITES = tests/tcpserver_it tests/test_tcpserver_ctl_it tests/test_web_http \
@@ -39,18 +47,25 @@ check-asan:
 	git ls-files -z -c -o --exclude-standard | grep -z -v '^$(ASAN_BUILD)/' | \
 		tar --null -T - -cf - | tar -C $(ASAN_BUILD) -xf - && \
 	rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS) && \
-	$(ASAN_CC) -c -o $(ASAN_DEFAULTS) -DSANITIZE_LOG_DIR='"$(ASAN_LOGS)"' \
+	$(ASAN_CC) -c -o $(ASAN_DEFAULTS).new -DSANITIZE_LOG_DIR='"$(ASAN_LOGS)"' \
 		tests/sanitize_defaults.c && \
 	cd $(ASAN_BUILD) && \
-	{ [ -f Makefile ] && grep -q -e '$(ASAN_FLAGS)' Makefile || \
+	if cmp -s $(ASAN_DEFAULTS).new $(ASAN_DEFAULTS); then rm -f $(ASAN_DEFAULTS).new; \
+	else [ ! -f Makefile ] || $(MAKE) --no-print-directory clean >/dev/null; \
+		mv $(ASAN_DEFAULTS).new $(ASAN_DEFAULTS); fi && \
+	{ [ -f Makefile ] && grep -q -F -e '$(ASAN_FLAGS)' Makefile && \
+		grep -q -F -e '$(ASAN_DEFAULTS)' Makefile || \
 		./configure CC='$(ASAN_CC)' CFLAGS='$(ASAN_FLAGS)' \
 		LDFLAGS='-fsanitize=address,undefined $(ASAN_DEFAULTS)' >/dev/null; } && \
 	$(MAKE) --no-print-directory programs >/dev/null && \
-	$(MAKE) --no-print-directory check; rc=$$?; \
-	n=$$(ls $(ASAN_LOGS) | wc -l); \
-	for f in $$(ls $(ASAN_LOGS) | head -20); do echo "--- $$f"; head -40 $(ASAN_LOGS)/$$f; done; \
-	echo "make check-asan: make check exit $$rc, $$n sanitizer reports, $$(( $$(date +%s) - start )) s"; \
-	[ $$rc -eq 0 ] && [ $$n -eq 0 ]
+	$(MAKE) --no-print-directory check \
+		CHECK_PROGRAMS='$(filter-out $(ASAN_SKIP),$(CHECK_PROGRAMS))'; rc=$$?; \
+	all=0; bad=""; for f in $(ASAN_LOGS)/*; do [ -f "$$f" ] || continue; all=$$((all + 1)); \
+		grep -q -E -e '$(ASAN_FINDINGS)' "$$f" && bad="$$bad $$f"; done; \
+	for f in $$bad; do echo "--- $$f"; head -40 "$$f"; done; \
+	echo "make check-asan: make check exit $$rc, $$(echo $$bad | wc -w) sanitizer findings" \
+		"($$all reports, the rest leaks outside our code), $$(( $$(date +%s) - start )) s"; \
+	[ $$rc -eq 0 ] && [ -z "$$bad" ]
 
 check-valgrind: programs $(VALGRIND_SUITES)
 	@start=$$(date +%s); rm -rf $(VALGRIND_LOGS); mkdir -p $(VALGRIND_LOGS); \
