@@ -1,4 +1,7 @@
-# packaging/: the demo (and later the s6 tree, DEB and RPM).
+# packaging/: the demo (packaging/demo: real mail daemons under a private
+# s6 tree in ./demo, written from the packaging/s6 templates), DEB and RPM.
+# demo-start installs the Debian packages it runs when they are missing;
+# DEMO_DIR and DEMO_IMAP_PORT, DEMO_SMTP_PORT, DEMO_API_PORT run another.
 .PHONY: demo demo-stop
 demo: programs
 	packaging/demo/demo-start
