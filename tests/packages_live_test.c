@@ -275,3 +275,37 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	free(limits);
 	free(deb);
 }
+
+/* The RPM's scriptlets for real (on Debian: rpm's own database, empty, so
+ * --nodeps): %post runs setup, an erase removes the service tree and
+ * keeps the configuration and the token. */
+Test(packages_live, rpm_i_then_rpm_e, .fini = live_fini, .timeout = 240)
+{
+	char *rpm = pkg_built("rpm"), *out, *passwd;
+	char *install[] = { "rpm", "-i", "--nodeps", "--force-debian", rpm, NULL };
+	char *erase[] = { "rpm", "-e", "--nodeps", "--force-debian", "mailstack",
+		NULL };
+	struct stat st;
+	int code;
+
+	live_private();
+	code = pkg_run(install, PKG_TOOL_MS, &out);
+	cr_assert_eq(code, 0, "rpm -i exit %d:\n%s", code, out);
+	free(out);
+	passwd = harness_read_file("/etc/passwd", NULL);
+	cr_expect_not_null(strstr(passwd, "\nmailstack:"), "no user mailstack");
+	free(passwd);
+	cr_assert_eq(stat("/etc/mailstack/api-token", &st), 0, "no admin token");
+	cr_expect_eq(st.st_mode & 07777, 0600);
+	cr_expect_eq(stat(LIVE_SCAN "/imap/run", &st), 0, "no service tree");
+	cr_expect_eq(stat("/etc/mailstack/smtp/rules.cdb", &st), 0);
+
+	code = pkg_run(erase, PKG_TOOL_MS, &out);
+	cr_assert_eq(code, 0, "rpm -e exit %d:\n%s", code, out);
+	free(out);
+	cr_expect_neq(stat("/usr/sbin/mailstack-tcpserver", &st), 0);
+	cr_expect_neq(stat(LIVE_SCAN, &st), 0, "the service tree is left");
+	cr_expect_eq(stat("/etc/mailstack/api-token", &st), 0,
+	    "the erase took the token");
+	free(rpm);
+}
