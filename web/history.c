@@ -154,20 +154,30 @@ load_version(const char *dir, unsigned long version)
 	return o;
 }
 
+/* Newest first, stopping at the first match: every write asks this, and
+ * reading all API_HISTORY_KEEP versions each time made a write's cost grow
+ * with the history (found by the soak, bench/soak). */
 int
 history_has(const char *state, const char *service, const char *what)
 {
-	json_t *list = history_list(state, service), *e;
-	size_t i;
+	char *dir = history_dir(state, service);
+	unsigned long *v = NULL;
+	size_t n = 0;
+	json_t *o;
 	int found = 0;
 
-	if (list == NULL)
+	if (dir == NULL || list_versions(dir, &v, &n) == -1) {
+		free(dir);
 		return -1;
-	json_array_foreach(json_object_get(list, "versions"), i, e)
-		if (json_is_string(json_object_get(e, "what")) &&
-		    strcmp(json_string_value(json_object_get(e, "what")), what) == 0)
-			found = 1;
-	json_decref(list);
+	}
+	while (n > 0 && !found) {
+		if ((o = load_version(dir, v[--n])) == NULL)
+			continue;
+		found = json_is_string(json_object_get(o, "what")) &&
+		    strcmp(json_string_value(json_object_get(o, "what")), what) == 0;
+		json_decref(o);
+	}
+	free(dir), free(v);
 	return found;
 }
 
