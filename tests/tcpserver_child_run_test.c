@@ -464,21 +464,32 @@ Test(child_run, missing_rules_with_X_allow)
 	cr_assert_str_eq(r.out, "ran\n");
 }
 
-/* The IPv6 build's captures (vectors/tcpserver-ipv6/01, V4 and V1). */
+/* The IPv6 build's captures (vectors/tcpserver-ipv6/01, V4 and V2); an
+ * IPv4 client of a dual-stack socket without -6 gets 0.88's forms. */
 static const struct {
 	const char *lip, *cip;
+	int family;		/* o.family: 6 is -6 */
+	int no_tcp6;		/* no TCP6* variable may be set */
 	const char *vars[6][2];
 	const char *pid_ip, *local, *remote;
 } v6runs[] = {
-	{ "::1", "::1", { { "PROTO", "TCP6" }, { "TCPREMOTEIP", "::1" },
+	{ "::1", "::1", 0, 0, { { "PROTO", "TCP6" }, { "TCPREMOTEIP", "::1" },
 	  { "TCP6REMOTEIP", "::1" }, { "TCP6LOCALIP", "::1" },
 	  { "TCP6LOCALHOST", "0" }, { "TCPLOCALIP", "::1" } },
 	  "::1", "0:::1", ":::1:" },
-	{ "::", "127.0.0.1", { { "PROTO", "TCP" }, { "TCPREMOTEIP", "127.0.0.1" },
+	/* dual stack, IPv4 client: exactly 0.88's forms, no TCP6* */
+	{ "::", "127.0.0.1", 0, 1, { { "PROTO", "TCP" },
+	  { "TCPREMOTEIP", "127.0.0.1" }, { "TCPLOCALIP", "127.0.0.1" },
+	  { "TCPLOCALHOST", "0" }, { "PROTO", "TCP" },
+	  { "TCPREMOTEIP", "127.0.0.1" } },
+	  "127.0.0.1", "0:127.0.0.1", ":127.0.0.1:" },
+	/* -6: the IPv6 build's forms for the same client */
+	{ "::", "127.0.0.1", 6, 0, { { "PROTO", "TCP6" },
+	  { "TCPREMOTEIP", "::ffff:127.0.0.1" },
 	  { "TCP6REMOTEIP", "::ffff:127.0.0.1" },
 	  { "TCP6LOCALIP", "::ffff:127.0.0.1" }, { "TCP6LOCALHOST", "0" },
-	  { "TCPLOCALIP", "127.0.0.1" } },
-	  "127.0.0.1", "0:::ffff:127.0.0.1", ":::ffff:127.0.0.1:" },
+	  { "TCPLOCALIP", "::ffff:127.0.0.1" } },
+	  "::ffff:127.0.0.1", "0:::ffff:127.0.0.1", ":::ffff:127.0.0.1:" },
 };
 
 Test(child_run, ipv6_and_dual_stack_forms)
@@ -491,10 +502,15 @@ Test(child_run, ipv6_and_dual_stack_forms)
 	opts_default(&o, prog);
 	o.local_name = "0";
 	for (i = 0; i < sizeof v6runs / sizeof v6runs[0]; i++) {
+		o.family = v6runs[i].family;
 		run_conn(&r, &o, v6runs[i].lip, v6runs[i].cip, NULL);
 		cr_assert_eq(exit_code(&r), 0, "stderr: %s", r.err);
 		for (j = 0; j < 6; j++)
 			assert_var(&r, v6runs[i].vars[j][0], v6runs[i].vars[j][1]);
+		if (v6runs[i].no_tcp6) {
+			assert_no_var(&r, "TCP6REMOTEIP");
+			assert_no_var(&r, "TCP6LOCALIP");
+		}
 		assert_log(&r, v6runs[i].pid_ip, "ok", v6runs[i].local,
 		    v6runs[i].remote);
 	}

@@ -11,9 +11,10 @@
 TestSuite(it_v6, .fini = harness_cleanup, .timeout = 30);
 
 /* The normalised environment one client (family 4 or 6) of an env server
- * on host gets from ours; *log gets the normalised log when not NULL. */
+ * of flavour f on host gets; *log gets the normalised log when not NULL. */
 static char *
-v6_env(const char *host, int family, const char *const *opts, char **log)
+flavour_env(enum it_flavour f, const char *host, int family,
+    const char *const *opts, char **log)
 {
 	static const char *const prog[] = { "/usr/bin/env", NULL };
 	const char *dir = harness_tmpdir();
@@ -22,20 +23,26 @@ v6_env(const char *host, int family, const char *const *opts, char **log)
 	int cport;
 
 	cr_assert_not_null(dir);
-	cr_assert_eq(it_server_start(&s, IT_OURS, dir, opts, host, prog, NULL),
-	    0, "%s did not start on %s", it_bin(IT_OURS), host);
+	cr_assert_eq(it_server_start(&s, f, dir, opts, host, prog, NULL),
+	    0, "%s did not start on %s", it_bin(f), host);
 	reply = it_fetch(&s, family, NULL, NULL, &cport);
 	cr_assert_not_null(reply, "no reply over IPv%d", family);
 	env = it_env_normalise(reply, s.port, cport);
 	if (log != NULL) {
 		harness_wait_stderr(&s.proc, ": end ", 1, HARNESS_TIMEOUT_MS);
 		raw = harness_stderr(&s.proc);
-		*log = it_log_normalise(raw, IT_OURS);
+		*log = it_log_normalise(raw, f);
 		free(raw);
 	}
 	free(reply);
 	it_server_free(&s);
 	return env;
+}
+
+static char *
+v6_env(const char *host, int family, const char *const *opts, char **log)
+{
+	return flavour_env(IT_OURS, host, family, opts, log);
 }
 
 static void
@@ -80,6 +87,29 @@ Test(it_v6, dual_stack_host_0_with_ipv4_client)
 	    "TCPREMOTEIP=127.0.0.1", "TCPLOCALIP=127.0.0.1",
 	    "TCPLOCALPORT=LPORT", "TCPREMOTEPORT=RPORT", NULL });
 	free(env);
+}
+
+/* The drop-in promise for the most common run script (host 0): ours
+ * listens on both families, yet an IPv4 client gets exactly what the real
+ * IPv4-only tcpserver gives it: the same variables (no TCP6*) and the same
+ * log lines. */
+Test(it_v6, dual_stack_host_0_ipv4_client_same_as_real)
+{
+	const char *const opts[] = { "-v", NULL };
+	char *theirs_log = NULL, *ours_log = NULL;
+	char *theirs = flavour_env(IT_REAL, "0", 4, opts, &theirs_log);
+	char *ours = flavour_env(IT_OURS, "0", 4, opts, &ours_log);
+
+	cr_assert(it_has_line(theirs, "PROTO=TCP"), "real env:\n%s", theirs);
+	cr_expect_str_eq(ours, theirs);
+	cr_expect_null(strstr(ours, "TCP6"), "TCP6* set:\n%s", ours);
+	cr_expect(it_has_line(theirs_log, "tcpserver: ok PID it:127.0.0.1:PORT "
+	    ":127.0.0.1::PORT"), "real log:\n%s", theirs_log);
+	cr_expect_str_eq(ours_log, theirs_log);
+	free(theirs);
+	free(ours);
+	free(theirs_log);
+	free(ours_log);
 }
 
 Test(it_v6, dual_stack_host_0_with_ipv6_client)

@@ -40,22 +40,30 @@ conn_format(const struct ip_addr *ip, int force6, char *shortform, char *longfor
 void
 child_conn_forms(struct child_conn *c, int force6)
 {
-	struct ip_addr x;
+	struct ip_addr x, local;
 
-	c->v6env = c->local.family == AF_INET6;
+	/* An IPv4 client of a dual-stack socket (host 0) is served exactly
+	 * as ucspi-tcp 0.88 serves it: dotted quads, no TCP6* variables and
+	 * 0.88's log line, so that swapping the binary changes nothing for
+	 * IPv4 clients and their log parsers. The Debian IPv6 build's forms
+	 * (::ffff:a.b.c.d in TCP6* and in the log) are for IPv6 clients,
+	 * and for IPv4 ones only under -6. */
+	conn_map(&c->remote, &x);
+	c->v6env = c->local.family == AF_INET6 &&
+	    (force6 || !ip_is_v4mapped(&x));
 	if (!c->v6env) {
-		/* ucspi-tcp 0.88 on an IPv4 socket: plain dotted quads. */
 		c->proto6 = 0;
 		x = c->remote;
 		ip_unmap(&x);
-		ip_format(&c->local, c->local_ip);
+		local = c->local;
+		ip_unmap(&local);
+		ip_format(&local, c->local_ip);
 		ip_format(&x, c->remote_ip);
 		memcpy(c->local_ip6, c->local_ip, IP_FMT_MAX);
 		memcpy(c->remote_ip6, c->remote_ip, IP_FMT_MAX);
 		return;
 	}
-	conn_map(&c->remote, &x);
-	c->proto6 = force6 || !ip_is_v4mapped(&x);
+	c->proto6 = 1;
 	conn_format(&c->local, force6, c->local_ip, c->local_ip6);
 	conn_format(&c->remote, force6, c->remote_ip, c->remote_ip6);
 }
