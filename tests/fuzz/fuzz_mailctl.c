@@ -20,26 +20,30 @@ int __wrap_http_do(const struct http_req *req, struct http_resp *resp,
 #define NCMDS 18
 #define ARGS_MAX 12
 
-/* The commands that talk to the server, each with its options. */
-static const char *const fz_cmds[NCMDS][ARGS_MAX] = {
-	{ "status" },
-	{ "status", "imap" },
-	{ "who", "imap" },
-	{ "who", "imap", "--top", "3", "--ip", "192.0.2.1" },
-	{ "limits", "imap" },
-	{ "limits", "imap", "--max", "10", "--per-ip", "2", "--if-match", "v1" },
-	{ "rules", "imap", "list" },
-	{ "rules", "imap", "list", "--text" },
-	{ "rules", "imap", "add", "192.0.2.1", "deny", "X=1", "--comment", "c" },
-	{ "rules", "imap", "delete", "3", "--if-match", "\"v2\"" },
-	{ "rules", "imap", "replace", "/dev/null" },
-	{ "reload", "imap" },
-	{ "restart", "imap" },
-	{ "history", "imap" },
-	{ "rollback", "imap", "2" },
-	{ "audit", "--limit", "5" },
-	{ "audit" },
-	{ "limits", "imap", "--per-network", "0" },
+/* The commands that talk to the server, each with its options and the
+ * function main() runs for it. */
+static const struct {
+	int (*run)(const struct ctl *x);
+	const char *args[ARGS_MAX];
+} fz_cmds[NCMDS] = {
+	{ cmd_status, { "status" } },
+	{ cmd_status, { "status", "imap" } },
+	{ cmd_who, { "who", "imap" } },
+	{ cmd_who, { "who", "imap", "--top", "3", "--ip", "192.0.2.1" } },
+	{ cmd_limits, { "limits", "imap" } },
+	{ cmd_limits, { "limits", "imap", "--max", "10", "--per-ip", "2", "--if-match", "v1" } },
+	{ cmd_rules, { "rules", "imap", "list" } },
+	{ cmd_rules, { "rules", "imap", "list", "--text" } },
+	{ cmd_rules, { "rules", "imap", "add", "192.0.2.1", "deny", "X=1", "--comment", "c" } },
+	{ cmd_rules, { "rules", "imap", "delete", "3", "--if-match", "\"v2\"" } },
+	{ cmd_rules, { "rules", "imap", "replace", "/dev/null" } },
+	{ cmd_reload, { "reload", "imap" } },
+	{ cmd_reload, { "restart", "imap" } },
+	{ cmd_history, { "history", "imap" } },
+	{ cmd_rollback, { "rollback", "imap", "2" } },
+	{ cmd_audit, { "audit", "--limit", "5" } },
+	{ cmd_audit, { "audit" } },
+	{ cmd_limits, { "limits", "imap", "--per-network", "0" } },
 };
 
 static struct cli fz_cli[2][NCMDS];
@@ -93,8 +97,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			args[n++] = "mailctl";
 			if (json)
 				args[n++] = "--json";
-			for (j = 0; j < ARGS_MAX && fz_cmds[i][j] != NULL; j++)
-				args[n++] = (char *)fz_cmds[i][j];
+			for (j = 0; j < ARGS_MAX && fz_cmds[i].args[j] != NULL; j++)
+				args[n++] = (char *)fz_cmds[i].args[j];
 			args[n] = NULL;
 			fuzz_check(cli_parse(&fz_cli[json][i], n, args, err,
 			    sizeof(err)) == 0, err);
@@ -124,24 +128,6 @@ mailctl_fuzz_safe(const char *s, size_t n, const char *what)
 		fuzz_check(s[i] == '\n' || ((unsigned char)s[i] >= 32 && s[i] != 127), what);
 }
 
-static int
-mailctl_fuzz_dispatch(const struct ctl *x)
-{
-	switch (x->cli->cmd) {
-	case CLI_STATUS: return cmd_status(x);
-	case CLI_WHO: return cmd_who(x);
-	case CLI_LIMITS: return cmd_limits(x);
-	case CLI_RULES: return cmd_rules(x);
-	case CLI_RELOAD:
-	case CLI_RESTART: return cmd_reload(x);
-	case CLI_AUDIT: return cmd_audit(x);
-	case CLI_HISTORY: return cmd_history(x);
-	case CLI_ROLLBACK: return cmd_rollback(x);
-	default: break;
-	}
-	fuzz_fail(__FILE__, __LINE__, "a command without a server call");
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -149,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *outs = NULL, *errs = NULL, num[16];
 	size_t outlen = 0, errlen = 0, stlen;
 	struct ctl x;
-	int json, code;
+	int json, code, cmd;
 
 	if (size < 1)
 		return 0;
@@ -163,13 +149,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_reply.ctype = mailctl_fuzz_field(&p, end, &fz_reply.ctypelen);
 	fz_reply.body = p;
 	fz_reply.bodylen = (size_t)(end - p);
-	x.cli = &fz_cli[json][(data[0] & 0x7f) % NCMDS];
+	cmd = (data[0] & 0x7f) % NCMDS;
+	x.cli = &fz_cli[json][cmd];
 	x.conf = &fz_conf;
 	x.now = 1764330000;
 	x.out = open_memstream(&outs, &outlen);
 	x.err = open_memstream(&errs, &errlen);
 	fuzz_check(x.out != NULL && x.err != NULL, "memory");
-	code = mailctl_fuzz_dispatch(&x);
+	code = fz_cmds[cmd].run(&x);
 	fclose(x.out);
 	fclose(x.err);
 	fuzz_check(code >= 0 && code < 128, "an exit code");
