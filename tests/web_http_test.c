@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -527,6 +528,32 @@ Test(web_http, token_command_prints_once_and_stores_the_hash)
 	cr_assert_eq(a.status, 200);
 	free(a.body);
 	free(out), free(bin), free(tokens);
+}
+
+/* Root adding a token must not take the file away from mailctld's user. */
+Test(web_http, token_command_keeps_the_files_owner)
+{
+	const char *top = getenv("MAILSTACK_TOP");
+	char *bin = web_fake_path(top, "web/mailctld/mailctld");
+	char *tokens = web_fake_path(dir, "owned-tokens"), *err = NULL;
+	char *argv[] = { bin, "-f", "/nonexistent/mailctld.conf", "-k", tokens, "-t", "second",
+	    "admin", NULL };
+	struct stat st;
+	int fd, rc;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the file away");
+	fd = open(tokens, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	rc = harness_run(dir, argv, NULL, NULL, HARNESS_TIMEOUT_MS, NULL, &err);
+	cr_assert_eq(harness_exit_code(rc), 0, "%s", err);
+	cr_assert_eq(stat(tokens, &st), 0);
+	cr_assert_eq(st.st_uid, 65534, "owner became %d", (int)st.st_uid);
+	cr_assert_eq(st.st_gid, 65534);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	free(err), free(bin), free(tokens);
 }
 
 Test(web_http, bad_config_line_and_signals)

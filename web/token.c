@@ -208,6 +208,26 @@ token_store_check(struct token_store *ts, const char *token, size_t len,
 	return found;
 }
 
+/* Replaces the tokens file keeping its owner: run as root (the packages'
+ * first install, an admin adding a token), a plain replacement would hand
+ * the file to root and lock out mailctld, which runs as its own user. */
+static int
+tokens_file_replace(const char *path, const struct strbuf *sb)
+{
+	struct atomicfile af;
+	struct stat st;
+	int have = stat(path, &st) == 0;
+
+	if (atomicfile_open(&af, path, NULL, 0600) == -1)
+		return -1;
+	if (atomicfile_write(&af, sb->s, sb->len) == -1 ||
+	    (have && fchown(af.fd, st.st_uid, st.st_gid) == -1 && errno != EPERM)) {
+		atomicfile_abort(&af);
+		return -1;
+	}
+	return atomicfile_commit(&af);
+}
+
 static int
 append_line(const char *path, const char *name, const char *scope, const char *hex)
 {
@@ -232,7 +252,7 @@ append_line(const char *path, const char *name, const char *scope, const char *h
 		goto out;
 	if (strbuf_printf(&sb, "%s %s sha256:%s\n", name, scope, hex) == -1)
 		goto out;
-	r = atomicfile_replace(path, sb.s, sb.len, 0600);
+	r = tokens_file_replace(path, &sb);
 out:
 	free(old), free(v);
 	strbuf_free(&sb);
