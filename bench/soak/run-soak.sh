@@ -115,6 +115,9 @@ status_of() {	# KEY
 fds_of() {	# PID
 	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
 }
+cpu_of() {	# PID: user + system CPU seconds of the process itself (no children)
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
 rss_of() {	# PID: VmRSS in kB
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
@@ -165,8 +168,6 @@ L_RSS0=$(rss_of "$LPID") A_RSS0=$(rss_of "$APID")
 
 # ---- hold N, then soak ---------------------------------------------------------
 echo "run-soak: holding $N connections from $ADDRS addresses" >&2
-: >"$WORK/patch.codes"
-: >"$WORK/rules.codes"
 mkfifo "$WORK/hold.in"
 "$WORK/controlhold" -n "$N" -a "$ADDRS" -T "$MAX_SECONDS" "$PORT" <"$WORK/hold.in" \
     >"$WORK/hold.out" 2>"$WORK/hold.err" &
@@ -213,14 +214,29 @@ rules_one() {	# K: a changed text each time (comment and denied address)
 	    "$URL/v1/services/imap/rules" >>"$WORK/rules.codes"
 }
 
-echo "run-soak: warm-up 5 s of churn and changes" >&2
+# Where a write's time goes with N held and nothing else running: the
+# listener's reload alone, then a whole PATCH (files, history, audit, reload).
+ms_of() {	# COMMAND...: wall time in ms
+	local t0=${EPOCHREALTIME/./}
+	"$@" >/dev/null 2>&1
+	echo $(((${EPOCHREALTIME/./} - t0) / 1000))
+}
+RELOAD_MS=() QUIET_PATCH_MS=()
+for k in 1 2 3 4 5; do
+	RELOAD_MS+=("$(ms_of "$WORK/controlprobe" ask "$WORK/imap.sock" reload)")
+	QUIET_PATCH_MS+=("$(ms_of patch_one 0)")
+done
+echo "run-soak: warm-up 5 s of churn" >&2
 "$WORK/connbench" -q -c "$CHURN" -d 5 -T 10 127.0.0.1 "$PORT" >/dev/null 2>&1
 L_RSS1=$(rss_of "$LPID") A_RSS1=$(rss_of "$APID")
 declare -A REFUSED0 REFUSED1
 for k in refused_ip refused_net refused_rule_ip refused_rule_net dropped_fork; do
 	REFUSED0[$k]=$(status_of "$k")
 done
+: >"$WORK/patch.codes"
+: >"$WORK/rules.codes"
 echo "run-soak: soak of $SOAK s: churn $CHURN at a time, PATCH every 100 ms, PUT rules every 1 s" >&2
+L_CPU1=$(cpu_of "$LPID") A_CPU1=$(cpu_of "$APID") T1=${EPOCHREALTIME/./}
 paced 100000 patch_one &
 PL=$!
 PIDS+=("$PL")
@@ -231,6 +247,7 @@ PIDS+=("$RL")
     127.0.0.1 "$PORT" >"$WORK/churn.out" 2>"$WORK/churn.err"
 wait "$PL" "$RL"
 L_RSS2=$(rss_of "$LPID") A_RSS2=$(rss_of "$APID")
+L_CPU2=$(cpu_of "$LPID") A_CPU2=$(cpu_of "$APID") T2=${EPOCHREALTIME/./}
 
 # ---- checks ------------------------------------------------------------------------
 FAILED=0
@@ -247,6 +264,8 @@ latency() {	# FILE: "p50 p99 max" in ms
 		printf "%.0f / %.0f / %.0f ms", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR] }'
 }
 np=$(wc -l <"$WORK/patch.codes") np_ok=$(count_codes "$WORK/patch.codes" 200)
+RESULTS+=("with $N held, quiet: listener reload / whole PATCH, 5 each|${RELOAD_MS[*]} ms / ${QUIET_PATCH_MS[*]} ms|measured")
+RESULTS+=("CPU seconds during the soak: listener / mailctld (wall)|$(awk -v a="$L_CPU1" -v b="$L_CPU2" -v c="$A_CPU1" -v d="$A_CPU2" -v w=$(((T2 - T1) / 1000)) 'BEGIN { printf "%.2f / %.2f (%.1f s)", b - a, d - c, w / 1000 }'); load average $(cut -d' ' -f1-3 /proc/loadavg)|measured")
 check "PATCH limits (one started every 100 ms)" "$np_ok of $np answered 200; p50/p99/max $(latency "$WORK/patch.codes")" \
     $([ "$np" -ge $((SOAK * 9)) ] && [ "$np_ok" = "$np" ] && echo 1 || echo 0)
 nr=$(wc -l <"$WORK/rules.codes") nr_ok=$(count_codes "$WORK/rules.codes" 200)
