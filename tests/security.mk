@@ -10,9 +10,8 @@ OBJS += $(SECURITY_TEST_OBJS)
 
 $(SECURITY_TEST_OBJS): ALL_CFLAGS += $(TEST_CFLAGS) $(JANSSON_CFLAGS)
 
-tests/test_security: $(SECURITY_TEST_OBJS) tests/stack_util.o tests/ctl_util.o $(HARNESS_OBJS) \
-		daemons/tcpserver/mailstack-tcpserver web/mailctld/mailctld \
-		ctl/mailctl/mailctl rules/tcprules/mailstack-tcprules
+# the full-stack parts, as tests/faults.mk names them
+tests/test_security: $(SECURITY_TEST_OBJS) $(FAULTS_STACK_OBJS) $(FAULTS_STACK_PROGS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(SECURITY_TEST_OBJS) tests/stack_util.o tests/ctl_util.o \
-		$(HARNESS_OBJS) $(JANSSON_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(SECURITY_TEST_OBJS) $(FAULTS_STACK_OBJS) \
+		$(JANSSON_LIBS) $(TEST_LIBS)
