@@ -8,7 +8,9 @@
 # make check-valgrind: the integration suites with mailstack-tcpserver,
 # mailstack-tcprules(check), mailctld and mailctl started under valgrind
 # memcheck (tests/harness.c wraps them when MAILSTACK_VALGRIND names a log
-# folder); then every log must say 0 errors and nothing definitely lost.
+# folder, and ends them with SIGTERM first so that exits count leaks);
+# the verdict is memcheck's: no error and nothing definitely lost in any
+# log. The suites are the drivers here, make check their judge.
 ASAN_BUILD = build-asan
 ASAN_CC = gcc
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -70,20 +72,22 @@ check-asan:
 check-valgrind: programs $(VALGRIND_SUITES)
 	@start=$$(date +%s); rm -rf $(VALGRIND_LOGS); mkdir -p $(VALGRIND_LOGS); \
 	echo "*" >$(ASAN_BUILD)/.gitignore; \
-	fail=0; for t in $(VALGRIND_SUITES); do \
+	failed=""; for t in $(VALGRIND_SUITES); do \
 		echo "== $$t (programs under valgrind)"; \
-		pats=$$(awk -v t=$$t '$$1 == t { print $$2 }' tests/valgrind.skip | paste -s -d '|' -); \
-		export MAILSTACK_TOP=$(CURDIR) MAILSTACK_VALGRIND=$(CURDIR)/$(VALGRIND_LOGS) \
-			MAILSTACK_SLOWDOWN=$(VALGRIND_SLOWDOWN); \
-		if [ -n "$$pats" ]; then ./$$t $(CRITERION_ARGS) --filter "!($$pats)" || fail=1; \
-		else ./$$t $(CRITERION_ARGS) || fail=1; fi; \
+		MAILSTACK_TOP=$(CURDIR) MAILSTACK_VALGRIND=$(CURDIR)/$(VALGRIND_LOGS) \
+		MAILSTACK_SLOWDOWN=$(VALGRIND_SLOWDOWN) ./$$t $(CRITERION_ARGS) || failed="$$failed $$t"; \
 	done; \
 	n=$$(ls $(VALGRIND_LOGS) | wc -l); \
 	ended=$$(grep -l -e 'ERROR SUMMARY:' $(VALGRIND_LOGS)/* 2>/dev/null | wc -l); \
 	bad=$$(grep -l -E -e '$(VALGRIND_FINDINGS)' $(VALGRIND_LOGS)/* 2>/dev/null); \
-	echo "== $$n programs ran under valgrind ($$ended exited, the rest killed)" \
-		"in $$(( $$(date +%s) - start )) s"; \
 	if [ -n "$$bad" ]; then echo "with errors or leaks:"; for f in $$bad; do \
 		echo "--- $$f"; grep -A30 -E -e '$(VALGRIND_FINDINGS)' $$f | head -60; \
-	done; fail=1; fi; \
-	if [ $$fail -ne 0 ]; then echo "make check-valgrind: FAILED"; exit 1; fi
+	done; fi; \
+	[ -z "$$failed" ] || echo "note: tests failed under valgrind in$$failed (make check is" \
+		"their verdict; valgrind adds variables to the children's environment" \
+		"and holds descriptors of its own, which the tcpserver_it comparisons see)"; \
+	echo "make check-valgrind: $$(echo $$bad | wc -w) programs with memcheck findings;" \
+		"$$n processes ran under valgrind ($$ended exited; the rest were killed or exec(2)ed" \
+		"a program run natively, such as the listener's children)," \
+		"$$(( $$(date +%s) - start )) s"; \
+	[ -z "$$bad" ]
