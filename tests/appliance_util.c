@@ -148,23 +148,39 @@ proc_session(long pid, int *running)
 	return sid;
 }
 
-/* Does pid's command line mention dir? */
+/* Does /proc/pid/what (cmdline, environ: NUL-separated) hold text? */
 static int
-proc_mentions(long pid, const char *dir)
+proc_mentions(long pid, const char *what, const char *text)
 {
-	char path[64], *cmd;
+	char path[64], *p;
 	size_t len;
 	int r = 0;
 
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	if ((cmd = harness_read_file(path, &len)) == NULL)
+	snprintf(path, sizeof(path), "/proc/%ld/%s", pid, what);
+	if ((p = harness_read_file(path, &len)) == NULL)
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	r = strstr(cmd, dir) != NULL;
-	free(cmd);
+		if (p[i] == '\0')
+			p[i] = '\n';
+	/* a text starting with a newline may also open the file */
+	r = strstr(p, text) != NULL ||
+	    (text[0] == '\n' && strncmp(p, text + 1, strlen(text + 1)) == 0);
+	free(p);
 	return r;
+}
+
+/* "GAM_CLIENT_ID=ID\n", the demo's name for courier imapd's FAM server,
+ * which leads a session of its own. */
+static void
+demo_fam_id(const struct appliance *a, char *buf, size_t cap)
+{
+	char path[400], *id;
+
+	snprintf(path, sizeof(path), "%s/etc/imap/gam-client-id", a->dir);
+	cr_assert_not_null(id = harness_read_file(path, NULL), "no %s", path);
+	id[strcspn(id, "\n")] = '\0';
+	snprintf(buf, cap, "\nGAM_CLIENT_ID=%s\n", id);
+	free(id);
 }
 
 /* The session ids the demo started: s6-svscan's and each listener's. */
@@ -194,16 +210,18 @@ demo_sessions(const struct appliance *a, long *sid, size_t cap)
 
 /* Every running process of the demo: in one of its sessions, or naming
  * its folder (the loggers, listeners and mailctld lead sessions of their
- * own). */
+ * own), or its FAM server. */
 static size_t
 demo_processes(const struct appliance *a, long *pid, size_t cap)
 {
 	long sid[64];
 	size_t nsid = demo_sessions(a, sid, 64), n = 0;
+	char fam[128];
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 
 	cr_assert_not_null(d);
+	demo_fam_id(a, fam, sizeof(fam));
 	while ((e = readdir(d)) != NULL && n < cap) {
 		long p = strtol(e->d_name, NULL, 10);
 		int running, mine;
@@ -212,7 +230,8 @@ demo_processes(const struct appliance *a, long *pid, size_t cap)
 		if (p <= 1 || p == (long)getpid())
 			continue;
 		s = proc_session(p, &running);
-		mine = running && proc_mentions(p, a->dir);
+		mine = running && (proc_mentions(p, "cmdline", a->dir) ||
+		    proc_mentions(p, "environ", fam));
 		for (size_t i = 0; running && !mine && i < nsid; i++)
 			mine = s == sid[i];
 		if (mine)
