@@ -11,7 +11,7 @@
 
 #include "appliance_util.h"
 
-TestSuite(appliance_control, .fini = appliance_fini, .timeout = 60);
+TestSuite(appliance_control, .fini = appliance_fini, .timeout = 120);
 
 /* The peer closed fd within timeout_ms (what it sent first is dropped). */
 static int

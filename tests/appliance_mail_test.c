@@ -10,7 +10,7 @@
 
 #include "appliance_util.h"
 
-TestSuite(appliance_mail, .fini = appliance_fini, .timeout = 60);
+TestSuite(appliance_mail, .fini = appliance_fini, .timeout = 120);
 
 #define WELCOME "Subject: Welcome to the mailstack demo"
 

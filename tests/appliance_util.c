@@ -34,7 +34,7 @@ appliance_run(const char *const *argv, char **out)
 	int code;
 
 	code = harness_exit_code(harness_run(harness_tmpdir(), (char *const *)argv,
-	    appliance_envp(), &o, HARNESS_TIMEOUT_MS * 3, out, &err));
+	    appliance_envp(), &o, HARNESS_TIMEOUT_MS * 6, out, &err));
 	if (out != NULL && *out != NULL && err != NULL) {
 		char *both;
 
