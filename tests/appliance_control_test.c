@@ -13,17 +13,6 @@
 
 TestSuite(appliance_control, .fini = appliance_fini, .timeout = 120);
 
-/* The peer closed fd within timeout_ms (what it sent first is dropped). */
-static int
-ends_within(int fd, int timeout_ms)
-{
-	char *rest = harness_read_all(fd, timeout_ms, NULL);
-	int ended = rest != NULL;
-
-	free(rest);
-	return ended;
-}
-
 Test(appliance_control, lower_limits_with_clients_connected_drop_none)
 {
 	struct appliance a;
@@ -76,7 +65,7 @@ Test(appliance_control, a_deny_rule_added_with_mailctl_refuses_that_address_next
 	    CTL_ARGS("rules", "imap", "add", "127.0.0.2", "deny", "--position", "1"));
 	fd = appliance_connect(&a, a.imap_port, "127.0.0.2", line, sizeof(line));
 	cr_assert_str_eq(line, "", "127.0.0.2 after the rule was greeted");
-	cr_assert(ends_within(fd, HARNESS_TIMEOUT_MS),
+	cr_assert(harness_closed(fd, HARNESS_TIMEOUT_MS),
 	    "the denied connection was not closed");
 	close(fd);
 	fd = appliance_connect(&a, a.imap_port, NULL, line, sizeof(line));
@@ -110,7 +99,7 @@ Test(appliance_control, s6_restart_keeps_limits_and_sessions_and_down_ends_them)
 
 	/* taken down on purpose: finish ends the sessions of every incarnation */
 	appliance_svc(&a, "imap", CTL_ARGS("-wD", "-T", "5000", "-d"));
-	cr_assert(ends_within(held, HARNESS_TIMEOUT_MS),
+	cr_assert(harness_closed(held, HARNESS_TIMEOUT_MS),
 	    "a session outlived s6-svc -d");
 	close(held);
 	cr_assert_lt(harness_connect(4, NULL, a.imap_port, 1000), 0, "listening while down");
@@ -182,7 +171,7 @@ Test(appliance_control, demo_stop_after_s6_svscan_was_killed_leaves_nothing)
 	free(out);
 	cr_assert(appliance_imap(held, "n1", "NOOP"), "the session ended with s6-svscan");
 	appliance_stop(&a);
-	cr_assert(ends_within(held, HARNESS_TIMEOUT_MS),
+	cr_assert(harness_closed(held, HARNESS_TIMEOUT_MS),
 	    "the held session outlived demo-stop");
 	close(held);
 }

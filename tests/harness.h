@@ -105,6 +105,9 @@ int harness_send(int fd, const char *s);
 /* Reads until EOF. Returns a malloc'd string (length in *len if not NULL),
  * or NULL on timeout or a read error other than a reset. */
 char *harness_read_all(int fd, int timeout_ms, size_t *len);
+/* 1 when the peer closes fd within timeout_ms (what it sends first is
+ * read and dropped), else 0. */
+int harness_closed(int fd, int timeout_ms);
 /* Reads what arrives until want bytes or EOF or the timeout. Returns the
  * number of bytes stored in buf (NUL-terminated, cap includes the NUL). */
 size_t harness_read_upto(int fd, char *buf, size_t cap, size_t want,

@@ -180,6 +180,16 @@ harness_read_all(int fd, int timeout_ms, size_t *lenp)
 	return NULL;
 }
 
+int
+harness_closed(int fd, int timeout_ms)
+{
+	char *rest = harness_read_all(fd, timeout_ms, NULL);
+	int closed = rest != NULL;
+
+	free(rest);
+	return closed;
+}
+
 size_t
 harness_read_upto(int fd, char *buf, size_t cap, size_t want, int timeout_ms)
 {

@@ -244,9 +244,9 @@ Test(stack_demo, starts_answers_and_stops_without_leftovers)
 	for (int i = 0; i < 5; i++)
 		cr_assert_not(proc_running(pids[i]), "pid %ld (%d) outlived demo-stop", pids[i], i);
 	/* the sessions' responders are gone too: the clients see the end */
-	cr_assert_not_null(harness_read_all(imap, HARNESS_TIMEOUT_MS, NULL),
+	cr_assert(harness_closed(imap, HARNESS_TIMEOUT_MS),
 	    "the IMAP session outlived demo-stop");
-	cr_assert_not_null(harness_read_all(smtp, HARNESS_TIMEOUT_MS, NULL),
+	cr_assert(harness_closed(smtp, HARNESS_TIMEOUT_MS),
 	    "the SMTP session outlived demo-stop");
 	cr_assert_eq(demo_run("demo-stop", &out), 0);
 	cr_assert_not_null(strstr(out, "not running"), "%s", out);
@@ -303,7 +303,7 @@ Test(stack_demo, restart_through_s6_keeps_limits_and_stop_ends_old_sessions)
 
 	demo_stop();
 	cr_assert_not(proc_running(old), "the old listener outlived demo-stop");
-	cr_assert_not_null(harness_read_all(imap, HARNESS_TIMEOUT_MS, NULL),
+	cr_assert(harness_closed(imap, HARNESS_TIMEOUT_MS),
 	    "the old listener's session outlived demo-stop");
 	demo_env[0][0] = '\0';
 }
