@@ -48,17 +48,27 @@ selfpipe_trap(int sig)
 	return 0;
 }
 
+/* Bytes read but not yet handed out: a burst of signals costs one read(2),
+ * not one per signal. */
+static unsigned char pending[64];
+static size_t pending_pos, pending_len;
+
 int
 selfpipe_read(void)
 {
-	unsigned char c;
 	ssize_t r;
 
+	if (pending_pos < pending_len)
+		return pending[pending_pos++];
 	do
-		r = read(pipefd[0], &c, 1);
+		r = read(pipefd[0], pending, sizeof pending);
 	while (r < 0 && errno == EINTR);
-	if (r == 1)
-		return c;
+	if (r > 0) {
+		pending_len = (size_t)r;
+		pending_pos = 1;
+		return pending[0];
+	}
+	pending_pos = pending_len = 0;
 	if (r < 0 && errno == EAGAIN)
 		return 0;
 	if (r == 0)
@@ -83,4 +93,5 @@ selfpipe_child_reset(void)
 		close(pipefd[1]);
 		pipefd[0] = pipefd[1] = -1;
 	}
+	pending_pos = pending_len = 0;
 }
