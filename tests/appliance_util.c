@@ -191,17 +191,19 @@ demo_sessions(const struct appliance *a, long *sid, size_t cap)
 	size_t n = 0;
 
 	for (int i = 0; names[i] != NULL; i++) {
-		char path[400], *text, *p, *end;
+		char path[400], *text, *p, *end, *next;
 
 		snprintf(path, sizeof(path), "%s/%s", a->dir, names[i]);
 		if ((text = harness_read_file(path, NULL)) == NULL)
 			continue;
-		for (p = text; n < cap; p = end) {
+		/* a pid a line, or "ID START" lines: the first number of each */
+		for (p = text; n < cap && *p != '\0'; p = next) {
+			size_t len = strcspn(p, "\n");
 			long v = strtol(p, &end, 10);
 
-			if (end == p)
-				break;
-			sid[n++] = v;
+			next = p + len + (p[len] != '\0');
+			if (end != p)
+				sid[n++] = v;
 		}
 		free(text);
 	}
@@ -255,8 +257,16 @@ appliance_stop(struct appliance *a)
 	cr_assert_not_null(strstr(out, "demo: stopped"), "%s", out);
 	free(out);
 	running_dir[0] = '\0';
+	/* a process killed at the end may take a moment to go on a busy host */
 	for (size_t i = 0; i < n; i++) {
-		proc_session(pid[i], &running);
+		long long end = harness_now_ms() + HARNESS_TIMEOUT_MS;
+
+		for (;;) {
+			proc_session(pid[i], &running);
+			if (!running || harness_now_ms() >= end)
+				break;
+			harness_sleep_ms(50);
+		}
 		cr_assert_not(running, "pid %ld of the demo outlived demo-stop", pid[i]);
 	}
 }
