@@ -7,7 +7,6 @@ CLEANFILES += $(BENCH_CONTROL_TOOLS)
 
 .PHONY: bench-control
 
-bench: bench-control
 
 # Knobs (N, ADDRS, ROUNDS, RAISE_ROUNDS, RAISE_HELD, NETNS, MAX_SECONDS...)
 # pass through the environment; see the header of bench/run-control.sh.

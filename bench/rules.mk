@@ -1,11 +1,11 @@
 # bench/rules.mk: make bench-rules, the 100,000-rule compile side by side
-# with tcprules and the lookup cost per connection (bench/rules/run.sh).
+# with tcprules and the lookup cost per connection (bench/rules/run.sh;
+# tables also in bench/results/rules-<date>/tables.md).
 BENCH_RULES_TOOLS = bench/rules/lookupbench
 CLEANFILES += $(BENCH_RULES_TOOLS)
 
 .PHONY: bench-rules
 
-bench: bench-rules
 
 bench-rules: $(BENCH_RULES_TOOLS) rules/tcprules/mailstack-tcprules
 	sh bench/rules/run.sh

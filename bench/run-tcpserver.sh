@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# run-tcpserver.sh: mailstack-tcpserver against ucspi-tcp tcpserver, side by side in one run.
+# run-tcpserver.sh: mailstack-tcpserver against ucspi-tcp tcpserver (and ipsvd's tcpsvd when installed), side by side in one run.
 #
 # Both listeners run the same child (bench/connbench/greet) with the same
 # settings (-H -R -l 0, a high -c, backlog 1024); ours also has its per-IP
 # table on (-C equal to -c, so it never refuses: every client is 127.0.0.1).
+# tcpsvd, a third peer when TCPSVD exists, gets -l 0 -c -b only: it has no
+# -H/-R (it never does ident, nor DNS for the client without -h) and its -C
+# would write a message and close, so it runs without its per-IP table.
 # connbench measures new connections at each concurrency in rounds whose
 # peer order alternates, then the same with HOLD idle connections held open
 # on a freshly started listener. Prints markdown tables (medians over rounds,
@@ -20,7 +23,9 @@
 #   OURS [daemons/tcpserver/mailstack-tcpserver]  our listener; OURS=/usr/bin/
 #                     tcpserver tries the harness with the real one on both sides
 #   THEIRS [tcpserver on PATH]   the ucspi-tcp 0.88 tcpserver
-#   PEERS ["ours tcpserver"]     add floor-fork / -spawn / -pidfd / -lean
+#   TCPSVD [/usr/bin/tcpsvd]     ipsvd 1.0.0's tcpsvd (Debian package ipsvd)
+#   PEERS ["ours tcpserver", plus tcpsvd when TCPSVD is executable]
+#                     add floor-fork / -spawn / -pidfd / -lean
 #                     (forkfloor -m MODE) for the fork+exec floor as references
 #   N [25000]         measured connections per peer and concurrency, split
 #                     evenly over ROUNDS
@@ -38,11 +43,11 @@
 #   HOLD_CONC [64]    concurrency of the new connections in the hold test
 #   HOLD_ROUNDS [5]   rounds of the hold test; held 0 and held HOLD cells,
 #                     each with a freshly started listener
-#   BASE_PORT [17400] first of the loopback ports used (BASE_PORT..+14)
+#   BASE_PORT [17400] first of the loopback ports used (BASE_PORT..+16)
 #   NETNS [auto]      1: re-run inside unshare -n (needs root); 0: plain
 #                     loopback; auto: 1 when possible
 #   OUT [bench/results/tcpserver-<date>-<time>]  raw.txt, meta.txt, tables.md
-#   MAX_SECONDS [540] watchdog for the whole run (tables of what was measured
+#   MAX_SECONDS [270 per peer] watchdog for the whole run (tables of what was measured
 #                     until then are still written)
 #   STOP_WAIT [60]    seconds a listener's children get to finish before it
 #                     is stopped anyway
@@ -51,7 +56,7 @@
 #                     took at most this share of all CPU meanwhile
 #   RETRY_DIRTY [1]   how often a cell (both peers of one round) is measured
 #                     again when one of its measurements was not clean
-#   RETRY_SECONDS [240]  no more measuring again after this many seconds of
+#   RETRY_SECONDS [120 per peer]  no more measuring again after this many seconds of
 #                     the run, so that a busy machine does not make it longer
 set -u
 
@@ -94,7 +99,12 @@ fi
 
 OURS=${OURS:-$TOP/daemons/tcpserver/mailstack-tcpserver}
 THEIRS=${THEIRS:-$(command -v tcpserver)}
-PEERS=${PEERS:-"ours tcpserver"}
+TCPSVD=${TCPSVD:-/usr/bin/tcpsvd}
+if [ -z "${PEERS:-}" ]; then
+	PEERS="ours tcpserver"
+	[ -x "$TCPSVD" ] && PEERS="$PEERS tcpsvd"
+fi
+npeers=$(echo $PEERS | wc -w)
 N=${N:-25000}
 ROUNDS=${ROUNDS:-5}
 CONCS=${CONCS:-"1 8 64"}
@@ -110,11 +120,11 @@ HOLD_CONC=${HOLD_CONC:-64}
 HOLD_ROUNDS=${HOLD_ROUNDS:-5}
 BASE_PORT=${BASE_PORT:-17400}
 NETNS=${NETNS:-auto}
-MAX_SECONDS=${MAX_SECONDS:-540}
+MAX_SECONDS=${MAX_SECONDS:-$((270 * npeers))}
 STOP_WAIT=${STOP_WAIT:-60}
 CLEAN_PCT=${CLEAN_PCT:-10}
 RETRY_DIRTY=${RETRY_DIRTY:-1}
-RETRY_SECONDS=${RETRY_SECONDS:-240}
+RETRY_SECONDS=${RETRY_SECONDS:-$((120 * npeers))}
 
 # A run that stops half-way still reports what it measured.
 die() {
@@ -146,6 +156,7 @@ fi
 for p in $PEERS; do
 	case $p in
 	ours | tcpserver | floor-fork | floor-spawn | floor-pidfd | floor-lean) ;;
+	tcpsvd) [ -x "$TCPSVD" ] || die "PEERS has tcpsvd but TCPSVD=$TCPSVD is missing (apt-get install ipsvd)" ;;
 	*) die "unknown peer $p in PEERS" ;;
 	esac
 done
@@ -232,7 +243,7 @@ WATCHDOG=$!
 # ---- listeners --------------------------------------------------------------
 portof() {	# PEER VARIANT -> port
 	local i=0 p
-	for p in ours tcpserver floor-fork floor-spawn floor-pidfd floor-lean; do
+	for p in ours tcpserver floor-fork floor-spawn floor-pidfd floor-lean tcpsvd; do
 		[ "$p" = "$1" ] && break
 		i=$((i + 1))
 	done
@@ -268,6 +279,8 @@ listener_cmd() {
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	tcpserver)
 		CMD=("$THEIRS" -H -R -l 0 -c "$lim" -b "$BACKLOG" 127.0.0.1 "$port" "${child[@]}") ;;
+	tcpsvd)
+		CMD=("$TCPSVD" -l 0 -c "$lim" -b "$BACKLOG" 127.0.0.1 "$port" "${child[@]}") ;;
 	floor-fork | floor-spawn | floor-pidfd | floor-lean)
 		CMD=("$FLOOR" -m "${peer#floor-}" -c "$lim" -b "$BACKLOG" -T "$MAX_SECONDS"
 		    127.0.0.1 "$port" "${child[@]}") ;;
@@ -412,6 +425,9 @@ run_cell() {
 	    "ip_local_port_range $(kv_of /proc/sys/net/ipv4/ip_local_port_range | tr '\t' ' ')"
 	echo "ours: $OURS_SRC, sha256 $OURS_SUM, run as a copy ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
 	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
+	case " $PEERS " in *" tcpsvd "*)
+		echo "tcpsvd: $TCPSVD (ipsvd $(dpkg-query -W -f='${Version}' ipsvd 2>/dev/null || echo '?'))" ;;
+	esac
 	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
 	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY RETRY_SECONDS=$RETRY_SECONDS"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"

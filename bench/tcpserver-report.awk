@@ -99,11 +99,25 @@ function verdict(x, lim, ge) {
 		seenr[rk] = 1
 		add(rounds, cell, round)
 	}
-	if (F["label"] == "ours" || F["label"] == "tcpserver") {
-		rc[rk SUBSEP F["label"]] = F["cps"]
-		rp[rk SUBSEP F["label"]] = F["tot_p99_us"]
-		ro[rk SUBSEP F["label"]] = ("others_pct" in F) ? F["others_pct"] : 0
+	rc[rk SUBSEP F["label"]] = F["cps"]
+	rp[rk SUBSEP F["label"]] = F["tot_p99_us"]
+	ro[rk SUBSEP F["label"]] = ("others_pct" in F) ? F["others_pct"] : 0
+}
+
+# "median (min-max)" of the per-round ratios a/b of rate and of p99 over
+# the rounds of cell c where both peers were measured: sets PRR, PPR
+function paired_of(c, a, b,   nr, rv, j, x, y, rr, pr) {
+	nr = split(rounds[c], rv, " ")
+	for (j = 1; j <= nr; j++) {
+		x = c SUBSEP rv[j] SUBSEP a
+		y = c SUBSEP rv[j] SUBSEP b
+		if (!(x in rc) || !(y in rc) || rc[y] <= 0 || rp[y] <= 0)
+			continue
+		add(rr, 1, rc[x] / rc[y])
+		add(pr, 1, rp[x] / rp[y])
 	}
+	PRR = paired(rr[1])
+	PPR = paired(pr[1])
 }
 
 function summarise(c,   o, t, nr, rv, j, rk, a, b, x, y) {
@@ -168,25 +182,36 @@ function print_cells(test,   i, c, f, o, t, head) {
 	}
 }
 
-# other peers (the forkfloor references) against tcpserver
-function print_others(   i, j, p, c, k, t, f, head) {
-	head = 0
+# tcpsvd: ours against it, as against tcpserver (its own rate and p99
+# against tcpserver's too); the forkfloor references against tcpserver
+function print_others(   i, j, p, c, k, o, t, f, head, mp, mo) {
 	for (j = 1; j <= np; j++) {
 		p = peers[j]
 		if (p == "ours" || p == "tcpserver")
 			continue
+		head = 0
 		for (i = 1; i <= nc; i++) {
 			c = cells[i]
 			k = c SUBSEP p
+			o = c SUBSEP "ours"
 			t = c SUBSEP "tcpserver"
 			if (!(k in n))
 				continue
-			if (!head++)
-				printf "\n### Reference peers (medians; ratio to tcpserver)\n\n| peer | test | held | c | conn/s | vs ts | p99 ms | failures |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+			if (!head++) {
+				printf "\n### %s: %s, medians\n\n", p,
+				    p == "tcpsvd" ? "ipsvd's tcpsvd (-l 0 -c -b; no per-IP table)" : "fork+exec floor reference"
+				printf "| test | held | c | %s conn/s | %s p99 ms | rate %s/ts | rate ours/%s | rate ours/%s paired: median (range) | p99 ours/%s | p99 ours/%s paired: median (range) | failures %s | held ok / died |\n", p, p, p, p, p, p, p, p
+				printf "|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|\n"
+			}
 			split(c, f, SUBSEP)
-			printf "| %s | %s | %s | %s | %.0f | %s | %.1f | %d |\n", p, f[1], f[3], f[2],
-			    median(cps[k]), (t in n) ? ratio(median(cps[k]), median(cps[t])) : "-",
-			    median(p99[k]), fail[k]
+			mp = median(cps[k])
+			mo = median(cps[o])
+			paired_of(c, "ours", p)
+			printf "| %s | %s | %s | %.0f | %.1f | %s | %s | %s | %s | %s | %d | %s |\n", f[1], f[3], f[2],
+			    mp, median(p99[k]), (t in n) ? ratio(mp, median(cps[t])) : "-",
+			    (o in n) ? ratio(mo, mp) : "-", PRR,
+			    (o in n) ? ratio(median(p99[o]), median(p99[k])) : "-", PPR, fail[k],
+			    f[1] == "hold" ? sprintf("%.0f / %d", held[k] / n[k], dead[k]) : "-"
 		}
 	}
 }

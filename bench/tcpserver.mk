@@ -18,7 +18,6 @@ CLEANFILES += $(BENCH_TOOLS)
 
 .PHONY: bench-tools bench-tcpserver
 
-bench: bench-tcpserver
 
 bench-tools: $(BENCH_TOOLS)
 

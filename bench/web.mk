@@ -6,10 +6,9 @@ CLEANFILES += $(BENCH_WEB_TOOLS)
 
 .PHONY: bench-web
 
-bench: bench-web
 
 bench-web: $(BENCH_WEB_TOOLS) web/mailctld/mailctld
-	./bench/web/webbench web/mailctld/mailctld
+	bash bench/web/run.sh
 
 bench/web/webbench: bench/web/webbench.c tests/web_fake.o $(LIBWEB) $(LIBRULES) $(LIBMAILSTACK)
 	@echo "  CCLD    $@"
