@@ -11,7 +11,7 @@
 
 #include "appliance_util.h"
 
-TestSuite(appliance_services, .fini = appliance_fini, .timeout = 30);
+TestSuite(appliance_services, .fini = appliance_fini, .timeout = 120);
 
 static const char *const files[] = { "run", "finish", "notification-fd", "log/run",
 	"log/notification-fd" };

@@ -267,7 +267,14 @@ appliance_stop(struct appliance *a)
 				break;
 			harness_sleep_ms(50);
 		}
-		cr_assert_not(running, "pid %ld of the demo outlived demo-stop", pid[i]);
+		if (running) {
+			char path[64], *cmd;
+
+			snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid[i]);
+			cmd = harness_read_file(path, NULL);
+			cr_assert_fail("pid %ld of the demo (%s) outlived demo-stop", pid[i],
+			    cmd != NULL ? cmd : "?");
+		}
 	}
 }
 
