@@ -82,6 +82,13 @@ split_block(struct strbuf *sb, struct ctl_reply *r)
 	char *p, *nl, **nv;
 	size_t cap = 0;
 
+	/* The lines are cut with strchr: a NUL (the listener escapes every
+	 * byte below 33) would hide the newline after it and the cut would
+	 * write through NULL. */
+	if (memchr(sb->s, '\0', sb->len) != NULL) {
+		errno = EPROTO;
+		return -1;
+	}
 	r->buf = sb->s;
 	sb->s = NULL;
 	sb->len = sb->cap = 0;
