@@ -171,9 +171,13 @@ check_args(const struct api_request *req, const char *allowed, struct api_respon
 	}
 	for (i = 0; i < req->nargs; i++) {
 		n = strlen(req->args[i].name);
-		for (p = allowed; (p = strstr(p, req->args[i].name)) != NULL; p += n)
-			if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-				break;
+		/* An empty name ("?=x") matches everywhere without moving p:
+		 * the loop spun for ever. */
+		p = NULL;
+		if (n > 0)
+			for (p = allowed; (p = strstr(p, req->args[i].name)) != NULL; p += n)
+				if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+					break;
 		if (n == 0 || p == NULL) {
 			reply_problem_extra(resp, 400, "invalid-field", json_pack("{s:s}", "field",
 			    req->args[i].name), "unknown query argument");
