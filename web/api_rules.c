@@ -48,12 +48,14 @@ utf8_seq(const unsigned char *s, size_t n)
 /* A JSON string of n bytes of a rules file, which tcprules takes as
  * bytes: JSON takes UTF-8 only, so a byte that is not part of a valid
  * sequence shows as U+FFFD. Without this the rule (or the variable)
- * was left out of the list without a word. NULL on ENOMEM. */
+ * was left out of the list without a word. A NUL shows so too: as
+ * \u0000 it is JSON, but jansson's reader (mailctl's) refuses it by
+ * default, and the whole list with it. NULL on ENOMEM. */
 static json_t *
 text_json(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	json_t *o = json_stringn(s, n);
+	json_t *o = memchr(s, '\0', n) == NULL ? json_stringn(s, n) : NULL;
 	size_t i, k, len = 0;
 	char *buf;
 
@@ -62,7 +64,7 @@ text_json(const char *s, size_t n)
 	if ((buf = malloc(n * 3 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i += k) {
-		if ((k = utf8_seq(u + i, n - i)) == 0) {
+		if (u[i] == '\0' || (k = utf8_seq(u + i, n - i)) == 0) {
 			memcpy(buf + len, "\xef\xbf\xbd", 3);
 			len += 3;
 			k = 1;
