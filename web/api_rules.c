@@ -188,7 +188,8 @@ rules_audit_json(const char *text, size_t len)
 	char etag[80];
 
 	util_etag(text, len, etag);
-	return json_pack("{s:s, s:s%}", "etag", etag, "text", text, len);
+	/* The etag names the exact bytes; the text may show some as U+FFFD. */
+	return json_pack("{s:s, s:o}", "etag", etag, "text", text_json(text, len));
 }
 
 void
