@@ -49,8 +49,10 @@ void
 api_post_rollback(struct api_call *c)
 {
 	static const char *const fields[] = { "version", NULL };
-	json_t *body = reply_read_json(c->req, c->resp), *v = NULL, *content;
+	json_t *body = reply_read_json(c->req, c->resp), *v = NULL;
+	char *content = NULL;
 	const char *what;
+	size_t len;
 	long version;
 	int r;
 
@@ -61,17 +63,18 @@ api_post_rollback(struct api_call *c)
 			reply_problem_field(c->resp, "version", "version is required");
 		goto out;
 	}
-	v = history_get(c->ctx->conf->state, c->svc->name, (unsigned long)version);
-	content = json_object_get(v, "content");
+	v = history_get(c->ctx->conf->state, c->svc->name, (unsigned long)version,
+	    &content, &len);
 	what = json_string_value(json_object_get(v, "what"));
-	if (v == NULL || !json_is_string(content) || what == NULL ||
+	if (v == NULL || what == NULL ||
 	    (strcmp(what, "limits") != 0 && strcmp(what, "rules") != 0)) {
 		reply_problem(c->resp, 404, "unknown-version", "no version %ld of %s", version,
 		    c->svc->name);
 		goto out;
 	}
-	rollback_to(c, what, json_string_value(content), json_string_length(content));
+	rollback_to(c, what, content, len);
 out:
+	free(content);
 	json_decref(v);
 	json_decref(body);
 }

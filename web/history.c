@@ -202,24 +202,26 @@ history_list(const char *state, const char *service)
 }
 
 json_t *
-history_get(const char *state, const char *service, unsigned long version)
+history_get(const char *state, const char *service, unsigned long version,
+    char **content, size_t *len)
 {
 	char *dir = history_dir(state, service);
+	char *cpath = NULL;
 	json_t *o;
 
-	char *cpath = NULL, *content = NULL;
-	size_t len;
-
+	*content = NULL;
 	if (dir == NULL)
 		return NULL;
+	/* The content as a JSON string lost every version whose rules were
+	 * not UTF-8: rollback answered 404 for a version it listed. */
 	o = load_version(dir, version);
 	if (o != NULL && ((cpath = version_path(dir, version, "content")) == NULL ||
-	    util_read_file(cpath, &content, &len) == -1 ||
-	    json_object_set_new(o, "content", json_stringn(content, len)) == -1)) {
+	    util_read_file(cpath, content, len) == -1)) {
 		json_decref(o);
 		o = NULL;
+		*content = NULL;
 		errno = ENOENT;
 	}
-	free(dir), free(cpath), free(content);
+	free(dir), free(cpath);
 	return o;
 }

@@ -17,8 +17,10 @@ int history_has(const char *state, const char *service, const char *what);
 /* {"versions":[{"version","time","token","what","etag"}...]} oldest first;
  * NULL with errno on failure. */
 json_t *history_list(const char *state, const char *service);
-/* The stored object of one version (with "content"), or NULL with errno
- * ENOENT. */
-json_t *history_get(const char *state, const char *service, unsigned long version);
+/* The stored object of one version, its content (the exact bytes, not
+ * always UTF-8, so not in the object) malloc'd in *content and *len; or
+ * NULL with errno ENOENT. */
+json_t *history_get(const char *state, const char *service, unsigned long version,
+    char **content, size_t *len);
 
 #endif

@@ -232,6 +232,29 @@ mailctld_fuzz_rules_listed(const struct api_response *r)
 	json_decref(o);
 }
 
+/* A rollback refused as unknown names a version that is not stored. */
+static void
+mailctld_fuzz_rollback(const struct api_request *req, const struct api_response *r)
+{
+	json_t *o;
+	char name[64], *path;
+	long v;
+
+	if (r->status != 404 || req->body == NULL || r->body == NULL ||
+	    strstr(r->body, "unknown-version") == NULL)
+		return;
+	o = json_loadb(req->body, req->body_len, 0, NULL);
+	v = json_is_integer(json_object_get(o, "version")) ?
+	    (long)json_integer_value(json_object_get(o, "version")) : -1;
+	json_decref(o);
+	if (v < 1 || v > 99999999)
+		return;
+	snprintf(name, sizeof(name), "var/history/imap/%08ld.json", v);
+	path = web_fake_path(fz_dir, name);
+	fuzz_check(access(path, F_OK) != 0, "a stored version can be rolled back to");
+	free(path);
+}
+
 /* One request of the input: bytes [p, end). */
 static void
 mailctld_fuzz_request(const char *p, const char *end)
@@ -274,6 +297,8 @@ mailctld_fuzz_request(const char *p, const char *end)
 	mailctld_fuzz_check(&resp);
 	if (strcmp(req.path, "/v1/services/imap/rules") == 0)
 		mailctld_fuzz_rules_listed(&resp);
+	if (strcmp(req.path, "/v1/services/imap/rollback") == 0)
+		mailctld_fuzz_rollback(&req, &resp);
 	api_response_free(&resp);
 	free(f.method);
 	free(f.path);
