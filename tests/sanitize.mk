@@ -31,7 +31,7 @@ ASAN_SKIP = tests/test_packages
 VALGRIND_LOGS = $(ASAN_BUILD)/valgrind-logs
 VALGRIND_SUITES = tests/tcpserver_it tests/test_tcpserver_ctl_it tests/test_web_http \
 	tests/test_ctl_http tests/test_ctl_e2e tests/test_stack \
-	tests/test_rules_vectors
+	tests/test_rules_vectors tests/test_faults tests/test_security
 # What a log shows of an error (as it happens: most programs end killed,
 # without a summary) or of a leak (at exit).
 VALGRIND_FINDINGS = ERROR SUMMARY: [1-9]|definitely lost: [1-9]|== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* of function)
