@@ -4,7 +4,9 @@
 # them with clang for libFuzzer + ASan + UBSan under tests/fuzz/build/ and
 # runs each for FUZZ_SECONDS; make fuzz-smoke runs each briefly (CI);
 # make fuzz-plain builds them around a main() reading files instead, for
-# AFL++ (FUZZ_CC=afl-clang-fast FUZZ_BUILD=tests/fuzz/afl) or gdb.
+# AFL++ (FUZZ_CC=afl-clang-fast FUZZ_BUILD=tests/fuzz/afl: binaries in
+# tests/fuzz/afl-plain/bin/, run as afl-fuzz -i tests/fuzz/NAME -o OUT -- BIN @@)
+# or gdb; FUZZ_CC=gcc works too.
 FUZZ_TARGETS = rules ctlreq limitsfile mailctld mailctl
 FUZZ_SECONDS = 60
 FUZZ_SMOKE_SECONDS = 10
