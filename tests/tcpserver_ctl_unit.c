@@ -139,6 +139,10 @@ Test(ctlproto, blocks)
 	cr_assert_eq(ctl_put_error(&sb, "config", "f:3: bad\nline\r"), 0);
 	cr_assert_str_eq(sb.s, "ok\n.\nerror config f:3: bad?line?\n.\n",
 	    "an error stays one line");
+	strbuf_reset(&sb);
+	cr_assert_eq(ctl_put_error(&sb, "usage", "unknown limit caf\xc3\xa9\x7f"), 0);
+	cr_assert_str_eq(sb.s, "error usage unknown limit caf???\n.\n",
+	    "echoed bytes above 126 stay printable");
 	strbuf_free(&sb);
 }
 

@@ -251,9 +251,11 @@ ctl_put_error(struct strbuf *sb, const char *code, const char *text)
 
 	if (strbuf_printf(sb, "error %s ", code) < 0)
 		return -1;
+	/* The text may echo a client's bytes: keep the reply printable ASCII
+	 * like every other line of the protocol. */
 	for (p = text; *p != '\0'; p++)
-		if (strbuf_appendc(sb, (unsigned char)*p < 32 || *p == 127 ?
-		    '?' : *p) < 0)
+		if (strbuf_appendc(sb, (unsigned char)*p < 32 ||
+		    (unsigned char)*p > 126 ? '?' : *p) < 0)
 			return -1;
 	return strbuf_appends(sb, "\n.\n");
 }
