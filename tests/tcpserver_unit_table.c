@@ -378,3 +378,36 @@ Test(refuse, send_writes_then_closes)
 	cr_assert_eq(errno, EBADF);
 	close(sv[1]);
 }
+
+/* A connection is counted under a ticket (a negative key) while its child
+ * is being started, then keyed by the child's pid: counts stay, the
+ * ticket is gone, iteration and growth keep it. */
+Test(conn_table, ticket_then_pid)
+{
+	struct conn_table t;
+	struct ip_addr a = addr("10.0.0.1");
+	const struct conn_info *ci;
+	size_t pos = 0;
+
+	cr_assert_eq(conn_table_init(&t, 2, 64, 24, 48), 0);
+	add(&t, -1, "10.0.0.1");
+	add(&t, 40, "10.0.0.1");
+	cr_assert_eq(conn_table_count_ip(&t, &a), 2, "a ticket counts");
+	cr_assert_eq(conn_table_grow(&t, 8), 0);
+	cr_assert_eq(conn_table_count(&t), 2, "growth keeps the ticket");
+	cr_assert_eq(conn_table_rekey(&t, -1, 40), -1);
+	cr_assert_eq(errno, EEXIST);
+	cr_assert_eq(conn_table_rekey(&t, -2, 41), -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(conn_table_rekey(&t, -1, 0), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(conn_table_rekey(&t, -1, 41), 0);
+	cr_assert_eq(conn_table_remove(&t, -1, NULL), 0, "the ticket is gone");
+	cr_assert_eq(conn_table_count_ip(&t, &a), 2);
+	while (conn_table_next(&t, &pos, &ci))
+		cr_assert(ci->pid == 40 || ci->pid == 41, "pid %d", (int)ci->pid);
+	cr_assert_eq(conn_table_remove(&t, 41, NULL), 1);
+	cr_assert_eq(conn_table_remove(&t, 40, NULL), 1);
+	cr_assert_eq(conn_table_count_ip(&t, &a), 0);
+	conn_table_free(&t);
+}

@@ -218,7 +218,7 @@ conn_table_add(struct conn_table *t, const struct conn_info *ci)
 	struct conn_slot *s;
 	uint32_t b, i;
 
-	if (ci->pid <= 0) {
+	if (ci->pid == 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -250,7 +250,7 @@ conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out)
 	uint32_t *link, i;
 	struct conn_slot *s;
 
-	if (pid <= 0 || t->capacity == 0)
+	if (pid == 0 || t->capacity == 0)
 		return 0;
 	link = &t->pid_buckets[pid_hash(pid, t->pid_mask)];
 	while (*link != NONE && t->slots[*link].info.pid != pid)
@@ -269,6 +269,35 @@ conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out)
 	t->free = i;
 	t->count--;
 	return 1;
+}
+
+int
+conn_table_rekey(struct conn_table *t, pid_t old, pid_t pid)
+{
+	uint32_t *link, i, b;
+
+	if (old == 0 || pid == 0 || t->capacity == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pid_find(t, pid) != NONE) {
+		errno = EEXIST;
+		return -1;
+	}
+	link = &t->pid_buckets[pid_hash(old, t->pid_mask)];
+	while (*link != NONE && t->slots[*link].info.pid != old)
+		link = &t->slots[*link].next;
+	if (*link == NONE) {
+		errno = ENOENT;
+		return -1;
+	}
+	i = *link;
+	*link = t->slots[i].next;
+	t->slots[i].info.pid = pid;
+	b = pid_hash(pid, t->pid_mask);
+	t->slots[i].next = t->pid_buckets[b];
+	t->pid_buckets[b] = i;
+	return 0;
 }
 
 size_t
@@ -324,7 +353,7 @@ conn_table_next_keyed(const struct conn_table *t, size_t *pos,
 	while (*pos < t->capacity) {
 		const struct conn_slot *s = &t->slots[(*pos)++];
 
-		if (s->info.pid > 0) {
+		if (s->info.pid != 0) {
 			*ci = &s->info;
 			*key = s->ip_ref;
 			return 1;

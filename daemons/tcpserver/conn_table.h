@@ -14,7 +14,7 @@
 
 /* One live connection, as the control socket shows it. */
 struct conn_info {
-	pid_t pid;
+	pid_t pid;		/* < 0: a ticket, the child is being started */
 	struct ip_addr remote;	/* v4-mapped addresses are stored as IPv4 */
 	unsigned remote_port;
 	unsigned local_port;
@@ -68,11 +68,17 @@ int conn_table_grow(struct conn_table *t, size_t capacity);
 /* Releases the memory; accepts a zeroed table. */
 void conn_table_free(struct conn_table *t);
 
-/* Records ci (its remote is unmapped when v4-mapped). Returns 0, or -1
- * with errno ENOSPC (table full) or EEXIST (pid already present) or
- * EINVAL (pid <= 0); the table is unchanged on error. */
+/* Records ci (its remote is unmapped when v4-mapped). ci->pid may be a
+ * negative ticket, for a connection counted before its child's pid is
+ * known (see conn_table_rekey). Returns 0, or -1 with errno ENOSPC (table
+ * full) or EEXIST (pid already present) or EINVAL (pid 0); the table is
+ * unchanged on error. */
 int conn_table_add(struct conn_table *t, const struct conn_info *ci);
-/* Forgets pid. Returns 1 and copies its info into out (may be NULL), or 0
+/* Gives the connection keyed old (a ticket) the key pid. Returns 0, or -1
+ * with errno ENOENT (no old), EEXIST (pid present) or EINVAL (a key 0);
+ * the table is unchanged on error. */
+int conn_table_rekey(struct conn_table *t, pid_t old, pid_t pid);
+/* Forgets pid (or a ticket). Returns 1 and copies its info into out (may be NULL), or 0
  * when pid is not in the table. */
 int conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out);
 

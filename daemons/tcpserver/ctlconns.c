@@ -32,6 +32,7 @@ put_group(struct server *s, const struct ctl_groups *gs, size_t i,
 	const struct ctl_group *g = &gs->g[i];
 	unsigned long limit;
 	size_t k;
+	pid_t pid;
 	char *p;
 
 	/* The rules see a real client address, not a /k key. */
@@ -56,7 +57,9 @@ put_group(struct server *s, const struct ctl_groups *gs, size_t i,
 	for (k = 0; k < g->count; k++) {
 		if (k > 0)
 			*p++ = ',';
-		p = put_num(p, (unsigned long long)gs->pids[g->first + k]);
+		/* A ticket (the child not started yet) shows as pid 0. */
+		pid = gs->pids[g->first + k];
+		p = put_num(p, pid > 0 ? (unsigned long long)pid : 0);
 	}
 	*p++ = '\n';
 	*p = '\0';

@@ -59,13 +59,49 @@ log_status(const struct server *s, size_t n)
 }
 
 static void
+record_child(struct server *s, struct conn_info *ci)
+{
+	if (conn_table_add(&s->table, ci) < 0)
+		log_warn_sys("unable to record pid %ld", (long)ci->pid);
+}
+
+/* A worker's answer: the ticket becomes the pid, or the connection is
+ * dropped. Returns 0 when no answer was ready (or, with wait, when
+ * nothing is in flight). */
+static int
+take_spawned(struct server *s, int wait)
+{
+	struct spawn_job *j = spawn_pool_take(&s->pool, wait);
+	pid_t pid;
+
+	if (j == NULL)
+		return 0;
+	pid = server_spawn_finish(s, j);
+	if (pid < 0 || conn_table_rekey(&s->table, j->ticket, pid) < 0) {
+		if (pid > 0)
+			log_warn_sys("unable to record pid %ld", (long)pid);
+		(void)conn_table_remove(&s->table, j->ticket, NULL);
+		if (pid < 0)
+			log_status(s, conn_table_count(&s->table));
+	}
+	close(j->fd);
+	spawn_pool_release(&s->pool, j);
+	return 1;
+}
+
+static void
 reap(struct server *s)
 {
 	pid_t pid;
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		(void)conn_table_remove(&s->table, pid, NULL);
+		/* A child may end before the loop has its worker's answer:
+		 * take answers until its pid is known. Each comes soon, as
+		 * a vfork ends with the child's exec or exit. */
+		while (!conn_table_remove(&s->table, pid, NULL) &&
+		    take_spawned(s, 1))
+			;
 		log_info("end %ld status %d", (long)pid, st);
 		log_status(s, conn_table_count(&s->table));
 	}
@@ -126,28 +162,65 @@ backoff_left(struct server *s)
 	return 0;
 }
 
+/* Tickets key the table while a child is being started: negative, so
+ * never a pid, and unique among the few in flight. */
+static pid_t
+ticket_next(struct server *s)
+{
+	if (s->next_ticket <= -0x7fffffff || s->next_ticket >= 0)
+		s->next_ticket = 0;
+	return --s->next_ticket;
+}
+
+/* Counted at once (limits stay exact while the worker spawns), keyed by
+ * a ticket until take_spawned learns the pid. */
+static void
+start_child_fast(struct server *s, const struct server_conn *c,
+    struct conn_info *ci)
+{
+	struct spawn_job *j = spawn_pool_job(&s->pool);
+
+	if (j == NULL || server_spawn_prepare(s, c, j) < 0) {
+		if (j == NULL)
+			log_warn("dropping connection, no spawn slot");
+		close(c->fd);
+		log_status(s, conn_table_count(&s->table));
+		return;
+	}
+	ci->pid = j->ticket = ticket_next(s);
+	if (spawn_pool_submit(&s->pool, j) < 0) {
+		log_warn_sys("dropping connection, unable to pass it on");
+		close(c->fd);
+		spawn_pool_release(&s->pool, j);
+		log_status(s, conn_table_count(&s->table));
+		return;
+	}
+	record_child(s, ci);
+}
+
 static void
 start_child(struct server *s, const struct server_conn *c)
 {
 	struct conn_info ci;
-	pid_t pid;
 
 	/* 0.88 counts the connection before the fork and logs it at once. */
 	log_status(s, conn_table_count(&s->table) + 1);
-	pid = server_spawn(s, c);
-	close(c->fd);
-	if (pid < 0) {
-		log_status(s, conn_table_count(&s->table));
-		return;
-	}
 	memset(&ci, 0, sizeof ci);
-	ci.pid = pid;
 	ci.remote = c->remote;
 	ci.remote_port = c->remote_port;
 	ci.local_port = s->listener.port;
 	ci.start = time(NULL);
-	if (conn_table_add(&s->table, &ci) < 0)
-		log_warn_sys("unable to record pid %ld", (long)pid);
+	if (s->fast_spawn) {
+		start_child_fast(s, c, &ci);
+		return;
+	}
+	ci.pid = server_spawn(s, c);
+	close(c->fd);
+	if (ci.pid < 0) {
+		log_status(s, conn_table_count(&s->table));
+		return;
+	}
+	record_child(s, &ci);
 }
 
 /* Returns 1 to keep accepting, 0 when the queue is empty or accepting
@@ -159,7 +232,10 @@ accept_one(struct server *s)
 	socklen_t len = sizeof ss;
 	struct server_conn c;
 
-	c.fd = accept4(s->listener.fd, (struct sockaddr *)&ss, &len, 0);
+	/* Close-on-exec: a connection must not leak into the children that
+	 * other workers start meanwhile (the child clears it on 0 and 1). */
+	c.fd = accept4(s->listener.fd, (struct sockaddr *)&ss, &len,
+	    SOCK_CLOEXEC);
 	if (c.fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM) {
@@ -189,13 +265,21 @@ below_limit(const struct server *s)
 	return conn_table_count(&s->table) < s->lim.n[LIMIT_MAX_CONNECTIONS];
 }
 
+/* Below -c, and on the fast path a worker's job free for it. */
+static int
+may_accept(struct server *s)
+{
+	return below_limit(s) &&
+	    (!s->fast_spawn || spawn_pool_job(&s->pool) != NULL);
+}
+
 static void
 accept_some(struct server *s)
 {
 	int i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (!below_limit(s))
+		if (!may_accept(s))
 			return;
 		if (!accept_one(s))
 			return;
@@ -218,38 +302,44 @@ poll_failed(struct server *s)
 }
 
 /* The descriptors of one round: the self-pipe first, then the control
- * socket's, then the listener when it may be accepted from. Rebuilt each
- * round, so a limit raised by the control socket or SIGHUP opens the
- * listener at once for the clients waiting in the backlog. */
+ * socket's, the workers' answers (fast path), and the listener when it
+ * may be accepted from. Rebuilt each round, so a limit raised by the
+ * control socket or SIGHUP opens the listener at once for the clients
+ * waiting in the backlog. */
 struct round {
-	struct pollfd pfd[2 + CTL_POLLFDS];
+	struct pollfd pfd[3 + CTL_POLLFDS];
 	nfds_t n;
 	size_t ctl;		/* first control entry */
+	int spawned;		/* index of the workers' answers, -1 = none */
 	int listening;		/* index of the listener, -1 = not polled */
 	int timeout;
 };
 
+static int
+round_add(struct round *r, int fd)
+{
+	r->pfd[r->n].fd = fd;
+	r->pfd[r->n].events = POLLIN;
+	r->pfd[r->n].revents = 0;
+	return (int)r->n++;
+}
+
 static void
 round_build(struct server *s, struct round *r)
 {
-	r->pfd[0].fd = s->sigfd;
-	r->pfd[0].events = POLLIN;
-	r->pfd[0].revents = 0;
+	r->n = 0;
+	(void)round_add(r, s->sigfd);
 	r->ctl = 1;
 	r->n = 1 + ctl_pollfds(&s->ctl, &r->pfd[1]);
+	r->spawned = s->fast_spawn ? round_add(r, s->pool.done[0]) : -1;
 	r->listening = -1;
 	r->timeout = backoff_left(s);
 	/* At -c the listener is left alone: clients wait in the kernel's
 	 * backlog, as with tcpserver, and are not refused. */
 	if (r->timeout == 0) {
 		r->timeout = -1;
-		if (below_limit(s)) {
-			r->listening = (int)r->n;
-			r->pfd[r->n].fd = s->listener.fd;
-			r->pfd[r->n].events = POLLIN;
-			r->pfd[r->n].revents = 0;
-			r->n++;
-		}
+		if (may_accept(s))
+			r->listening = round_add(r, s->listener.fd);
 	}
 }
 
@@ -265,11 +355,15 @@ server_run(struct server *s)
 				poll_failed(s);
 			continue;
 		}
+		/* Answers first, so that reaping finds the pids it is told. */
+		if (r.spawned >= 0 && r.pfd[r.spawned].revents != 0)
+			while (take_spawned(s, 0))
+				;
 		if (r.pfd[0].revents != 0)
 			handle_signals(s);
 		ctl_events(s, &r.pfd[r.ctl]);
 		if (r.listening >= 0 && r.pfd[r.listening].revents != 0 &&
-		    below_limit(s))
+		    may_accept(s))
 			accept_some(s);
 	}
 }

@@ -88,6 +88,7 @@ main(int argc, char **argv)
 	listen_open(&s.listener, &o, port);
 	ctl_open(&s.ctl, &o);
 	privs_drop(o.uid, o.gid);
+	server_spawn_start(&s);
 	announce(&s, &o);
 	server_run(&s);
 }

@@ -12,6 +12,7 @@
 #include "limits.h"
 #include "listen.h"
 #include "options.h"
+#include "spawnpool.h"
 #include "strbuf.h"
 #include "rules/rules_lookup.h"
 
@@ -41,6 +42,8 @@ struct server {
 	int fast_spawn;			/* no per-connection work: vfork+exec */
 	const char *path;		/* $PATH at start, for the fast path */
 	unsigned long fork_failures;
+	struct spawn_pool pool;		/* the fast path's workers */
+	pid_t next_ticket;		/* < 0: table keys of children starting */
 
 	struct ctl_server ctl;		/* -s */
 	time_t started;			/* for status: wall clock */
@@ -96,9 +99,21 @@ unsigned long server_ip_limit(struct server *s, const struct ip_addr *remote,
  * message is sent and fd closed) and returns 1; returns 0 to go on. */
 int server_admit_refuse(struct server *s, const struct server_conn *c);
 
-/* Starting the child (spawn.c): returns its pid, or -1 after logging the
- * drop warning (fd is closed either way in the parent). */
+/* Starting the child (spawn.c), without the fast path: fork + child_run.
+ * Returns its pid, or -1 after logging the drop warning (and sending the
+ * busy message); the caller closes fd either way. */
 pid_t server_spawn(struct server *s, const struct server_conn *c);
+/* The fast path, in two steps around a worker of s->pool: the socket
+ * options, the addresses and the environment into j (0; or -1 after
+ * logging the drop warning, the caller closes fd), then the worker's
+ * answer: the pid, logging the pid and ok lines (or the exec failure);
+ * or -1 after logging the drop warning and sending the busy message. */
+/* Starts s->pool's workers (fast path only; none where RLIMIT_NPROC
+ * leaves no room for them). Dies on failure. */
+void server_spawn_start(struct server *s);
+int server_spawn_prepare(struct server *s, const struct server_conn *c,
+    struct spawn_job *j);
+pid_t server_spawn_finish(struct server *s, const struct spawn_job *j);
 /* 1 when nothing per connection needs a forked child (no -x, -H -R and
  * -l given, no banner), so vfork + exec with a prepared environment
  * serves exactly as the full child would. */

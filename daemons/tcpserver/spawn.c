@@ -1,5 +1,6 @@
 /* spawn.c: starting a connection's child, by fork + child_run, or by
- * vfork + exec when the child would have nothing to do but exec.
+ * vfork + exec in a worker thread when the child would have nothing to do
+ * but exec.
  *
  * Why two ways: fork() copies the parent's page tables and pays for the
  * copy-on-write faults of both processes until the exec; under load that
@@ -9,16 +10,18 @@
  * child execs, so the child may only call async-signal-safe functions
  * that touch nothing but its own stack: no malloc, no stdio, no DNS, no
  * ident, no rules. child_run does all of those, so it needs a real fork.
- * When none of that work is asked for (server_can_spawn_fast), the parent
- * does the little that is left (socket options, getsockname, environment,
- * the log lines) itself and the vfork child only moves descriptors,
- * resets signals and execs. */
+ * When none of that work is asked for (server_can_spawn_fast), the event
+ * loop does the little that is left (socket options, getsockname,
+ * environment, the log lines) itself and a worker of the spawn pool
+ * (spawnpool.c) vforks; the child only moves descriptors, resets signals
+ * and execs. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,55 +57,6 @@ spawn_fork(const struct server *s, const struct server_conn *c)
 	return pid;
 }
 
-/* The vfork child: only system calls on its own descriptors and signal
- * table (neither is shared with the parent), and writes to *err, which
- * the parent reads after the child has exec'd or exited. */
-static void __attribute__((noreturn))
-vfork_child(const struct server *s, int fd, char **envp, volatile int *err)
-{
-	struct sigaction dfl;
-	sigset_t none;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &dfl, NULL);
-	sigaction(SIGTERM, &dfl, NULL);
-	sigaction(SIGHUP, &dfl, NULL);
-	sigaction(SIGPIPE, &dfl, NULL);
-	if ((fd != 0 && dup2(fd, 0) < 0) || dup2(0, 1) < 0) {
-		*err = errno;
-		_exit(EX_TEMP);
-	}
-	if (fd > 1)
-		close(fd);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	pathexec_run(s->o->prog[0], s->o->prog, envp, s->path);
-	*err = errno;
-	_exit(EX_TEMP);
-}
-
-/* Signals stay blocked across vfork so that no handler of ours runs in
- * the child (it would write to our self-pipe in our name). */
-static pid_t
-spawn_vfork(const struct server *s, int fd, char **envp, volatile int *err)
-{
-	sigset_t all, old;
-	pid_t pid;
-	int saved;
-
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	*err = 0;
-	pid = vfork();
-	if (pid == 0)
-		vfork_child(s, fd, envp, err);
-	saved = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return pid;
-}
-
 static void
 log_started(struct server *s, pid_t pid, const struct child_conn *cc)
 {
@@ -114,61 +68,101 @@ log_started(struct server *s, pid_t pid, const struct child_conn *cc)
 		log_line(2, "%s", s->line.s);
 }
 
-/* The parent's share of child_run: steps 3, 5, the environment, and the
- * pid and ok lines (written after the exec, not before). */
-static pid_t
-spawn_fast(struct server *s, const struct server_conn *c)
+/* The parent's share of child_run: steps 3, 5 and the environment, into
+ * j. 0, or -1 after logging the drop warning. */
+int
+server_spawn_prepare(struct server *s, const struct server_conn *c,
+    struct spawn_job *j)
 {
-	volatile int exec_err = 0;
-	struct child_conn cc;
-	char **envp;
-	pid_t pid;
-	int one = 1, saved;
+	int one = 1;
 
 	if (!s->o->keep_ip_options)
 		(void)setsockopt(c->fd, IPPROTO_IP, 1, NULL, 0);
 	if (s->o->nodelay)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	memset(&cc, 0, sizeof cc);
-	cc.remote = c->remote;
-	cc.remote_port = c->remote_port;
-	cc.local_host = s->o->local_name;
-	if (child_conn_from_fd(&cc, c->fd, s->o->family == 6) < 0) {
+	memset(&j->cc, 0, sizeof j->cc);
+	j->cc.remote = c->remote;
+	j->cc.remote_port = c->remote_port;
+	j->cc.local_host = s->o->local_name;
+	if (child_conn_from_fd(&j->cc, c->fd, s->o->family == 6) < 0) {
 		log_warn_sys("dropping connection, unable to get local address");
-		return 0;
-	}
-	if (child_env_build(&cc, environ, &envp) < 0) {
-		log_warn("dropping connection, out of memory");
-		return 0;
-	}
-	pid = spawn_vfork(s, c->fd, envp, &exec_err);
-	saved = errno;
-	free(envp);
-	if (pid <= 0) {
-		errno = saved;
 		return -1;
 	}
-	log_started(s, pid, &cc);
-	if (exec_err != 0)
+	if (child_env_build(&j->cc, environ, &j->envp) < 0) {
+		log_warn("dropping connection, out of memory");
+		return -1;
+	}
+	j->fd = c->fd;
+	return 0;
+}
+
+static void
+spawn_busy(struct server *s, int fd)
+{
+	char msg[REFUSE_MAX];
+
+	s->fork_failures++;
+	log_warn_sys("dropping connection, unable to fork");
+	(void)send(fd, msg, refuse_busy_message(s->o, msg),
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* The pid and ok lines, written after the exec, not before. */
+pid_t
+server_spawn_finish(struct server *s, const struct spawn_job *j)
+{
+	if (j->pid < 0) {
+		errno = j->spawn_errno;
+		spawn_busy(s, j->fd);
+		return -1;
+	}
+	log_started(s, j->pid, &j->cc);
+	if (j->exec_errno != 0)
 		log_warn("dropping connection, unable to run %s: %s",
-		    s->o->prog[0], errstr(exec_err));
-	return pid;
+		    s->o->prog[0], errstr(j->exec_errno));
+	return j->pid;
 }
 
 pid_t
 server_spawn(struct server *s, const struct server_conn *c)
 {
-	char msg[REFUSE_MAX];
-	pid_t pid;
+	pid_t pid = spawn_fork(s, c);
 
-	pid = s->fast_spawn ? spawn_fast(s, c) : spawn_fork(s, c);
-	if (pid > 0)
-		return pid;
-	if (pid < 0) {
-		s->fork_failures++;
-		log_warn_sys("dropping connection, unable to fork");
-		(void)send(c->fd, msg, refuse_busy_message(s->o, msg),
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (pid < 0)
+		spawn_busy(s, c->fd);
+	return pid;
+}
+
+/* Workers count against RLIMIT_NPROC as processes do: where the admin
+ * budgets processes tightly (softlimit -p, ulimit -u), they are left to
+ * the children and the loop starts each child itself. */
+static unsigned
+spawn_threads_wanted(const struct server *s)
+{
+	unsigned n = spawn_pool_threads();
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < s->lim.n[LIMIT_MAX_CONNECTIONS] + 1 + n)
+		return 0;
+	return n;
+}
+
+void
+server_spawn_start(struct server *s)
+{
+	unsigned n;
+
+	if (!s->fast_spawn)
+		return;
+	n = spawn_threads_wanted(s);
+	if (spawn_pool_start(&s->pool, s->o->prog, s->path, n) == 0)
+		return;
+	if (n > 0) {
+		log_warn_sys("unable to start spawning threads, starting "
+		    "children one at a time");
+		if (spawn_pool_start(&s->pool, s->o->prog, s->path, 0) == 0)
+			return;
 	}
-	return -1;
+	die_sys(EX_TEMP, "unable to set up spawning");
 }
