@@ -196,6 +196,9 @@ start_child_fast(struct server *s, const struct server_conn *c,
 		return;
 	}
 	record_child(s, ci);
+	/* Without workers the answer is there already. */
+	if (s->pool.nthreads == 0)
+		(void)take_spawned(s, 0);
 }
 
 static void
