@@ -1,7 +1,8 @@
 /* tcpserver_ctl_unit.c: the control protocol's parser and formatter, the
  * limits file parser (every way a file is rejected), the growth of the
- * connection table and the per-address grouping of "connections" against
- * a plain sort on random tables, in-process. */
+ * connection table, the per-address grouping of "connections" against
+ * a plain sort on random tables and its reply for children still being
+ * started, in-process. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,20 @@
 #include "daemons/tcpserver/ctlgroups.h"
 #include "daemons/tcpserver/ctlproto.h"
 #include "daemons/tcpserver/limitsfile.h"
+/* The "connections" reply, included so that it runs on a bare table: no
+ * listener, and the per-address limit is server_ip_limit's below. */
+#include "daemons/tcpserver/ctlconns.c"
+
+unsigned long
+server_ip_limit(struct server *s, const struct ip_addr *remote,
+    struct strbuf *src)
+{
+	(void)s;
+	(void)remote;
+	strbuf_reset(src);
+	(void)strbuf_appends(src, "none");
+	return 0;
+}
 
 static int
 parse(const char *line, struct ctl_request *req, struct ctl_error *e)
@@ -510,4 +525,52 @@ Test(ctlgroups, empty_table_and_every_group_counted_once)
 	cr_assert_eq(total, conn_table_count(&t));
 	ctl_groups_free(&gs);
 	conn_table_free(&t);
+}
+
+/* The whole "connections" reply for s's table (malloc'd). */
+static char *
+connections_reply(struct server *s)
+{
+	struct ctl_request req;
+	struct strbuf out = STRBUF_ZERO;
+
+	memset(&req, 0, sizeof req);
+	req.cmd = CTL_CONNECTIONS;
+	cr_assert_eq(server_ctl_connections(s, &req, &out), 0);
+	cr_assert_not_null(out.s);
+	return out.s;
+}
+
+/* A child being started is counted under a negative ticket until its
+ * worker answers: listed as pid 0 (a negative number would read as a
+ * pid to signal), then under its pid once rekeyed. */
+Test(ctlconns, ticket_listed_as_pid_0_until_rekeyed)
+{
+	struct server s;
+	char *r;
+
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(conn_table_init(&s.table, 8, 64, 24, 48), 0);
+	add(&s.table, 4321, "127.0.0.1");
+	add(&s.table, -2, "127.0.0.1");
+	add(&s.table, -5, "127.0.0.1");
+	add(&s.table, -3, "10.0.0.1");
+	r = connections_reply(&s);
+	cr_expect_str_eq(r, "ok\n"
+	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 "
+	    "pids 0,0,4321\n"
+	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 pids 0\n"
+	    ".\n");
+	free(r);
+	cr_assert_eq(conn_table_rekey(&s.table, -2, 4322), 0);
+	cr_assert_eq(conn_table_rekey(&s.table, -5, 99), 0);
+	cr_assert_eq(conn_table_rekey(&s.table, -3, 17), 0);
+	r = connections_reply(&s);
+	cr_expect_str_eq(r, "ok\n"
+	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 "
+	    "pids 99,4321,4322\n"
+	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 pids 17\n"
+	    ".\n");
+	free(r);
+	conn_table_free(&s.table);
 }
