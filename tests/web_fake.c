@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,14 @@ static void *
 serve(void *arg)
 {
 	struct web_fake *f = arg;
+	sigset_t pipe_sig;
+
+	/* A client that gave up (mailctld's timeout) must cost this reply an
+	 * EPIPE, not the whole test process a SIGPIPE: mailctld itself ignores
+	 * SIGPIPE in main(), which the tests and the fuzz target do not run. */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
 
 	while (f->running) {
 		struct pollfd p = { f->fd, POLLIN, 0 };
