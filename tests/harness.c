@@ -193,6 +193,21 @@ harness_count(const char *hay, const char *needle)
 	return n;
 }
 
+int
+harness_has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while (p != NULL && (p = strstr(p, line)) != NULL) {
+		if ((p == text || p[-1] == '\n') &&
+		    (p[n] == '\n' || p[n] == '\0'))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* make check-valgrind (tests/sanitize.mk): when MAILSTACK_VALGRIND names
  * a log folder, the project's own programs start under valgrind memcheck
  * (one log per process there) and the harness's waits last

@@ -79,6 +79,8 @@ char *harness_stderr(const struct harness_proc *p);
 int harness_wait_stderr(const struct harness_proc *p, const char *needle,
     int count, int timeout_ms);
 int harness_count(const char *hay, const char *needle);
+/* 1 when text (may be NULL) has line as a whole line. */
+int harness_has_line(const char *text, const char *line);
 /* Waits for the process to exit. Returns 0 once reaped, -1 on timeout. */
 int harness_wait_exit(struct harness_proc *p, int timeout_ms);
 /* SIGKILLs the whole process group, reaps the leader, frees p's memory.

@@ -245,7 +245,7 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	free(live_mailctl(raise));
 	limits = harness_read_file("/etc/mailstack/imap/limits", NULL);
 	cr_assert_not_null(limits);
-	cr_expect(pkg_has_line(limits, "max_connections=50"), "%s", limits);
+	cr_expect(harness_has_line(limits, "max_connections=50"), "%s", limits);
 	cr_expect(harness_readable(imap, 0) == 0, "the session was dropped");
 
 	/* the loggers write where the layout says */

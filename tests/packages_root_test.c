@@ -189,7 +189,7 @@ Test(packages_root, install_makes_user_folders_token_rules,
 	hex = sha256_hex(token);
 	tokens = root_read(root, "/etc/mailstack/api-tokens");
 	cr_assert_neq(asprintf(&line, "admin admin sha256:%s", hex), -1);
-	cr_expect(pkg_has_line(tokens, line), "%s not in:\n%s", line, tokens);
+	cr_expect(harness_has_line(tokens, line), "%s not in:\n%s", line, tokens);
 
 	/* folders of the layout, the service user's */
 	cr_expect_eq(root_stat(root, "/var/lib/mailstack").st_uid, uid);
@@ -201,7 +201,7 @@ Test(packages_root, install_makes_user_folders_token_rules,
 	cdb = root_path(root, "/etc/mailstack/smtp/rules.cdb");
 	argv[3] = cdb;
 	cr_expect_eq(pkg_run(argv, PKG_TOOL_MS, &out), 0, "%s", out);
-	cr_expect(pkg_has_line(out, "set environment variable RELAYCLIENT="),
+	cr_expect(harness_has_line(out, "set environment variable RELAYCLIENT="),
 	    "%s", out);
 	free(out);
 	/* the s6 service tree for the installed paths, the listeners

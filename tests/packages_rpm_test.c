@@ -40,7 +40,7 @@ Test(packages_rpm, version_is_configures,
 	    "not lib/config.h's version %s: %s", MAILSTACK_VERSION, out);
 	free(out);
 	out = rpm_query(rpm, "--requires", NULL);
-	cr_expect(pkg_has_line(out, "s6"), "no Requires: s6:\n%s", out);
+	cr_expect(harness_has_line(out, "s6"), "no Requires: s6:\n%s", out);
 	free(out);
 	free(rpm);
 }
@@ -70,7 +70,7 @@ Test(packages_rpm, config_is_noreplace,
 	/* "cn": %config(noreplace) */
 	for (i = 0; want[i] != NULL; i++) {
 		cr_assert_neq(asprintf(&line, "cn %s", want[i]), -1);
-		cr_expect(pkg_has_line(out, line), "%s is not %%config(noreplace):\n%s",
+		cr_expect(harness_has_line(out, line), "%s is not %%config(noreplace):\n%s",
 		    want[i], out);
 		free(line);
 	}

@@ -71,21 +71,6 @@ pkg_run(char *const argv[], int timeout_ms, char **out)
 	return status == -1 ? -1 : harness_exit_code(status);
 }
 
-int
-pkg_has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = text;
-
-	while (p != NULL && (p = strstr(p, line)) != NULL) {
-		if ((p == text || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* Starts make TARGET PKG_OUT=OUT/TARGET with its output in OUT/TARGET.log. */
 static int
 pkg_build_start(struct harness_proc *p, const char *out, const char *target)
@@ -186,7 +171,7 @@ pkg_expect_all(const char *text, char *const *want, const char *what)
 	size_t i;
 
 	for (i = 0; want[i] != NULL; i++)
-		cr_expect(pkg_has_line(text, want[i]), "%s is not in %s:\n%s",
+		cr_expect(harness_has_line(text, want[i]), "%s is not in %s:\n%s",
 		    want[i], what, text);
 	return i;
 }

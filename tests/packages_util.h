@@ -25,8 +25,6 @@ char **pkg_environ(void);
  * -1 when it could not run or timed out. */
 int pkg_run(char *const argv[], int timeout_ms, char **out);
 
-/* 1 if text has line as a whole line. */
-int pkg_has_line(const char *text, const char *line);
 /* Expects each of want as a line of text (what names the listing);
  * returns how many there are. */
 size_t pkg_expect_all(const char *text, char *const *want, const char *what);

@@ -79,8 +79,6 @@ char *it_env_run(enum it_flavour f, const char *dir, const char *const *opts,
  * returns the malloc'd cdb path or NULL. */
 char *it_rules_compile(const char *dir, const char *name, const char *text);
 
-/* 1 when text (NULL counts as empty) has line as a whole line. */
-int it_has_line(const char *text, const char *line);
 /* The line of log that contains needle, malloc'd, or NULL. */
 char *it_log_line(const char *log, const char *needle);
 

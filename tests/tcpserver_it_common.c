@@ -411,21 +411,6 @@ it_log_line(const char *log, const char *needle)
 	return strndup(start, end ? (size_t)(end - start) : strlen(start));
 }
 
-int
-it_has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = text;
-
-	while (p != NULL && (p = strstr(p, line)) != NULL) {
-		if ((p == text || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 /* The log lines that hold one of the needles, or all of it (NULL). */
 static char *
 log_pick(const char *log, const char *const *needles)

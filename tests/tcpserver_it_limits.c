@@ -352,7 +352,7 @@ Test(it_limits, rule_variables_reach_the_program)
 	    "DIEMSG=\"x\"\n", o, 8);
 	out = it_env_run(IT_OURS, dir, o, NULL, NULL, lines);
 	cr_assert_not_null(out, "%s did not serve", it_bin(IT_OURS));
-	cr_expect(it_has_line(out, "MAXCONNIP=3") && it_has_line(out,
+	cr_expect(harness_has_line(out, "MAXCONNIP=3") && harness_has_line(out,
 	    "DIEMSG=x"), "rule variables missing:\n%s", out);
 	free(out);
 }

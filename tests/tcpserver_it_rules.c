@@ -181,9 +181,9 @@ recompile_check(enum it_flavour f)
 	cr_assert_not_null(it_rules_compile(dir, "rules",
 	    "127.0.0.1:allow,V=\"two\"\n"));
 	b = it_fetch(&s, 4, NULL, NULL, NULL);
-	cr_expect(a != NULL && it_has_line(a, "V=one"),
+	cr_expect(a != NULL && harness_has_line(a, "V=one"),
 	    "%s: first: %s", it_prog_name(f), a);
-	cr_expect(b != NULL && it_has_line(b, "V=two"),
+	cr_expect(b != NULL && harness_has_line(b, "V=two"),
 	    "%s: after recompiling: %s", it_prog_name(f), b);
 	free(a);
 	free(b);

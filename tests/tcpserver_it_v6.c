@@ -49,7 +49,7 @@ static void
 expect_lines(const char *text, const char *const *lines)
 {
 	for (; *lines != NULL; lines++)
-		cr_expect(it_has_line(text, *lines), "missing \"%s\" in:\n%s",
+		cr_expect(harness_has_line(text, *lines), "missing \"%s\" in:\n%s",
 		    *lines, text);
 }
 
@@ -100,10 +100,10 @@ Test(it_v6, dual_stack_host_0_ipv4_client_same_as_real)
 	char *theirs = flavour_env(IT_REAL, "0", 4, opts, &theirs_log);
 	char *ours = flavour_env(IT_OURS, "0", 4, opts, &ours_log);
 
-	cr_assert(it_has_line(theirs, "PROTO=TCP"), "real env:\n%s", theirs);
+	cr_assert(harness_has_line(theirs, "PROTO=TCP"), "real env:\n%s", theirs);
 	cr_expect_str_eq(ours, theirs);
 	cr_expect_null(strstr(ours, "TCP6"), "TCP6* set:\n%s", ours);
-	cr_expect(it_has_line(theirs_log, "tcpserver: ok PID it:127.0.0.1:PORT "
+	cr_expect(harness_has_line(theirs_log, "tcpserver: ok PID it:127.0.0.1:PORT "
 	    ":127.0.0.1::PORT"), "real log:\n%s", theirs_log);
 	cr_expect_str_eq(ours_log, theirs_log);
 	free(theirs);
@@ -158,7 +158,7 @@ Test(it_v6, rules_key_is_the_v6_text)
 	cr_assert_eq(it_server_start(&s, IT_OURS, dir, (const char *const[]){
 	    "-x", cdb, NULL }, "::1", prog, NULL), 0);
 	reply = it_fetch(&s, 6, NULL, NULL, NULL);
-	cr_expect(it_has_line(reply, "SEEN=v6"), "rule ::1 not applied: %s",
+	cr_expect(harness_has_line(reply, "SEEN=v6"), "rule ::1 not applied: %s",
 	    reply);
 	free(reply);
 	free(cdb);
