@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -29,7 +28,6 @@
 #include "daemons/tcpserver/logfmt.h"
 #include "errstr.h"
 #include "log.h"
-#include "pathexec.h"
 #include "refuse.h"
 #include "selfpipe.h"
 #include "server.h"
