@@ -32,6 +32,7 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/bench/lib.sh"
 N=${N:-10000}
 ADDRS=${ADDRS:-1000}
 ROUNDS=${ROUNDS:-21}
@@ -50,15 +51,7 @@ die() {
 }
 
 # ---- a private network namespace: only lo exists, nothing can leave --------
-if [ -z "${MAILSTACK_BENCH_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
-	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
-	    unshare -n true 2>/dev/null; then
-		export MAILSTACK_BENCH_IN_NETNS=1
-		exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
-	elif [ "$NETNS" = 1 ]; then
-		die "NETNS=1 but unshare -n is not possible here"
-	fi
-fi
+bench_netns MAILSTACK_BENCH_IN_NETNS "$@" || die "NETNS=1 but unshare -n is not possible here"
 
 # ---- programs: private copies, since the team rebuilds in place -------------
 WORK=$(mktemp -d /tmp/run-control.XXXXXX) || die "cannot create a work folder"
@@ -100,31 +93,7 @@ CMDS=$OUT/commands.txt
 
 # ---- cleanup and watchdog ----------------------------------------------------
 PIDS=()
-stop_pid() {	# PID: TERM, at most 5 s, then KILL; reap it
-	local i
-	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 1 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-cleanup() {
-	local p
-	exec 7>&- 2>/dev/null
-	for p in "${PIDS[@]}"; do stop_pid "$p"; done
-	[ -n "${WATCHDOG:-}" ] && kill -TERM "$WATCHDOG" 2>/dev/null && wait "$WATCHDOG" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'die "interrupted (signal or MAX_SECONDS)"' INT TERM
-(
-	trap 'kill "$s" 2>/dev/null; exit 0' TERM
-	sleep "$MAX_SECONDS" & s=$!
-	wait "$s" && { echo "run-control: MAX_SECONDS=$MAX_SECONDS reached, stopping" >&2; kill -TERM $$; }
-) &
-WATCHDOG=$!
+bench_watchdog run-control bench_cleanup
 
 log_cmd() {	# TITLE WORDS...
 	local t=$1
@@ -305,7 +274,7 @@ done
 exec 7>&-
 wait "$HPID" 2>/dev/null
 wait_live "$WORK/imap.sock" 0 60 || echo "run-control: the listener still has children; stopping it anyway" >&2
-stop_pid "$LPID"
+bench_stop_pid "$LPID"
 
 # ---- (b) a limit raise through the API to the queued client's greeting --------
 echo "run-control: (b) limit raise, $RAISE_ROUNDS rounds" >&2
@@ -320,7 +289,7 @@ echo "$RLINE" >>"$RAW"
 for k in api_ms answer_to_greeting_ms request_to_greeting_ms; do
 	grep -o "$k=[-0-9.]*" "$WORK/raise.err" | cut -d= -f2 >"$WORK/$k"
 done
-stop_pid "$RPID"
+bench_stop_pid "$RPID"
 
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other programs' load falls on every method alike, one request of each per round)" >>"$OUT/meta.txt"
 

@@ -61,6 +61,7 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/bench/lib.sh"
 CBDIR=$TOP/bench/connbench
 CB=$CBDIR/connbench
 GREET=$CBDIR/greet
@@ -137,15 +138,7 @@ die() {
 }
 
 # ---- a private network namespace: only lo exists, nothing can leave --------
-if [ -z "${MAILSTACK_BENCH_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
-	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
-	    unshare -n true 2>/dev/null; then
-		export MAILSTACK_BENCH_IN_NETNS=1
-		exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
-	elif [ "$NETNS" = 1 ]; then
-		die "NETNS=1 but unshare -n is not possible here"
-	fi
-fi
+bench_netns MAILSTACK_BENCH_IN_NETNS "$@" || die "NETNS=1 but unshare -n is not possible here"
 
 # ---- programs ------------------------------------------------------------
 if [ ! -x "$CB" ] || [ ! -x "$GREET" ] || [ ! -x "$FLOOR" ]; then
@@ -231,14 +224,7 @@ cleanup() {
 	[ -n "$WATCHDOG" ] && kill -TERM "$WATCHDOG" 2>/dev/null && wait "$WATCHDOG" 2>/dev/null
 	rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'die "interrupted (signal or MAX_SECONDS)"' INT TERM
-(
-	trap 'kill "$s" 2>/dev/null; exit 0' TERM
-	sleep "$MAX_SECONDS" & s=$!
-	wait "$s" && { echo "run-tcpserver: MAX_SECONDS=$MAX_SECONDS reached, stopping" >&2; kill -TERM $$; }
-) &
-WATCHDOG=$!
+bench_watchdog run-tcpserver cleanup
 
 # ---- listeners --------------------------------------------------------------
 portof() {	# PEER VARIANT -> port

@@ -30,6 +30,7 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/bench/lib.sh"
 N=${N:-10000}
 ADDRS=${ADDRS:-100}
 SOAK=${SECONDS_:-60}
@@ -48,14 +49,7 @@ die() {
 }
 
 # ---- a private network namespace: only lo exists, nothing can leave --------
-if [ -z "${MAILSTACK_SOAK_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
-	if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-		export MAILSTACK_SOAK_IN_NETNS=1
-		exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
-	elif [ "$NETNS" = 1 ]; then
-		die "NETNS=1 but unshare -n is not possible here"
-	fi
-fi
+bench_netns MAILSTACK_SOAK_IN_NETNS "$@" || die "NETNS=1 but unshare -n is not possible here"
 [ $((N % ADDRS)) = 0 ] || die "N ($N) must be a multiple of ADDRS ($ADDRS)"
 PER_IP=$((N / ADDRS))
 
@@ -79,31 +73,7 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 
 # ---- cleanup and watchdog ----------------------------------------------------
 PIDS=()
-stop_pid() {	# PID: TERM, at most 5 s, then KILL; reaped
-	local i
-	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 1 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-cleanup() {
-	local p
-	exec 7>&- 2>/dev/null
-	for p in "${PIDS[@]}"; do stop_pid "$p"; done
-	[ -n "${WATCHDOG:-}" ] && kill -TERM "$WATCHDOG" 2>/dev/null && wait "$WATCHDOG" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'die "interrupted (signal or MAX_SECONDS)"' INT TERM
-(
-	trap 'kill "$s" 2>/dev/null; exit 0' TERM
-	sleep "$MAX_SECONDS" & s=$!
-	wait "$s" && { echo "run-soak: MAX_SECONDS=$MAX_SECONDS reached, stopping" >&2; kill -TERM $$; }
-) &
-WATCHDOG=$!
+bench_watchdog run-soak bench_cleanup
 
 # ---- measuring --------------------------------------------------------------
 ask() {	# REQUEST: the listener's answer block

@@ -7,19 +7,14 @@
 # OUT [bench/results/web-<date>-<time>], MAX_SECONDS [120].
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/bench/lib.sh"
 NETNS=${NETNS:-auto}
 MAX_SECONDS=${MAX_SECONDS:-120}
 
-if [ -z "${MAILSTACK_BENCH_IN_NETNS:-}" ] && [ "$NETNS" != 0 ]; then
-	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
-	    unshare -n true 2>/dev/null; then
-		export MAILSTACK_BENCH_IN_NETNS=1
-		exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
-	elif [ "$NETNS" = 1 ]; then
-		echo "run.sh: NETNS=1 but unshare -n is not possible here" >&2
-		exit 2
-	fi
-fi
+bench_netns MAILSTACK_BENCH_IN_NETNS "$@" || {
+	echo "run.sh: NETNS=1 but unshare -n is not possible here" >&2
+	exit 2
+}
 
 OUT=${OUT:-$TOP/bench/results/web-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || exit 111
