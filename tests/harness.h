@@ -103,6 +103,8 @@ int harness_connect(int family, const char *src, unsigned port,
 int harness_bind_loopback(int type, unsigned port);
 /* The local port of a socket, or -1. */
 int harness_local_port(int fd);
+/* A loopback TCP port nothing listens on (bound, then closed), or -1. */
+int harness_free_port(void);
 int harness_send(int fd, const char *s);
 /* Reads until EOF. Returns a malloc'd string (length in *len if not NULL),
  * or NULL on timeout or a read error other than a reset. */

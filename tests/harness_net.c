@@ -126,6 +126,18 @@ harness_local_port(int fd)
 }
 
 int
+harness_free_port(void)
+{
+	int fd = harness_bind_loopback(SOCK_STREAM, 0), port;
+
+	if (fd < 0)
+		return -1;
+	port = harness_local_port(fd);
+	close(fd);
+	return port > 0 ? port : -1;
+}
+
+int
 harness_send(int fd, const char *s)
 {
 	size_t n = strlen(s);

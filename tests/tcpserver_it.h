@@ -82,4 +82,10 @@ char *it_rules_compile(const char *dir, const char *name, const char *text);
 /* The line of log that contains needle, malloc'd, or NULL. */
 char *it_log_line(const char *log, const char *needle);
 
+/* The text after the last ": status: " of log (malloc'd), or NULL. */
+char *it_last_status(const char *log);
+/* Waits (at most timeout_ms) until the last status is want and every
+ * child that logged "pid" has logged "end"; returns the log (malloc'd). */
+char *it_settle(const struct it_server *s, const char *want, int timeout_ms);
+
 #endif

@@ -16,43 +16,6 @@
 
 TestSuite(it_churn, .fini = harness_cleanup, .timeout = 90);
 
-/* The last "status: " line of log, malloc'd, or NULL. */
-static char *
-last_status(const char *log)
-{
-	const char *p = log, *last = NULL;
-
-	while ((p = strstr(p, ": status: ")) != NULL)
-		last = p++;
-	if (last == NULL)
-		return NULL;
-	return strndup(last + 10, strcspn(last + 10, "\n"));
-}
-
-/* Waits until every child that logged "pid" has logged "end" and the
- * last status is 0/limit. Returns the final log (malloc'd). */
-static char *
-settle(const struct it_server *s, const char *want)
-{
-	long long deadline = harness_now_ms() + CHURN_SETTLE_MS;
-	char *log;
-
-	for (;;) {
-		char *st;
-		int done;
-
-		log = harness_stderr(&s->proc);
-		st = last_status(log);
-		done = st != NULL && strcmp(st, want) == 0 &&
-		    harness_count(log, ": end ") == harness_count(log, ": pid ");
-		free(st);
-		if (done || harness_now_ms() >= deadline)
-			return log;
-		free(log);
-		harness_sleep_ms(50);
-	}
-}
-
 /* Opens a batch, then resets about a third of it at once and reads the
  * rest to EOF. Returns how many connects failed. */
 static int
@@ -96,8 +59,8 @@ churn_check(enum it_flavour f, int connections)
 		failed += churn_batch(&s, &seed);
 	cr_expect_eq(failed, 0, "%s: %d connects failed (seed %u)",
 	    it_prog_name(f), failed, seed0);
-	log = settle(&s, "0/10");
-	st = last_status(log);
+	log = it_settle(&s, "0/10", CHURN_SETTLE_MS);
+	st = it_last_status(log);
 	cr_expect_str_eq(st ? st : "(none)", "0/10",
 	    "%s: count did not come back (seed %u)", it_prog_name(f), seed0);
 	cr_expect_eq(harness_count(log, ": end "), harness_count(log, ": pid "),

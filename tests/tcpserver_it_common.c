@@ -469,3 +469,37 @@ it_env_run(enum it_flavour f, const char *dir, const char *const *opts,
 	it_server_free(&s);
 	return out;
 }
+
+char *
+it_last_status(const char *log)
+{
+	const char *p = log, *last = NULL;
+
+	while ((p = strstr(p, ": status: ")) != NULL)
+		last = p++;
+	if (last == NULL)
+		return NULL;
+	return strndup(last + 10, strcspn(last + 10, "\n"));
+}
+
+char *
+it_settle(const struct it_server *s, const char *want, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	char *log;
+
+	for (;;) {
+		char *st;
+		int done;
+
+		log = harness_stderr(&s->proc);
+		st = it_last_status(log);
+		done = st != NULL && strcmp(st, want) == 0 &&
+		    harness_count(log, ": end ") == harness_count(log, ": pid ");
+		free(st);
+		if (done || harness_now_ms() >= deadline)
+			return log;
+		free(log);
+		harness_sleep_ms(50);
+	}
+}

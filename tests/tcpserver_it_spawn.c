@@ -194,44 +194,6 @@ Test(it_spawn, no_connection_leaks_into_another_child)
 	it_server_free(&s);
 }
 
-/* The last "status: " line of log, malloc'd, or NULL. */
-static char *
-last_status(const char *log)
-{
-	const char *p = log, *last = NULL;
-
-	while ((p = strstr(p, ": status: ")) != NULL)
-		last = p++;
-	if (last == NULL)
-		return NULL;
-	return strndup(last + 10, strcspn(last + 10, "\n"));
-}
-
-/* Waits until the last status is want and as many ends as pids are
- * logged. Returns the final log (malloc'd). */
-static char *
-settle(const struct it_server *s, const char *want)
-{
-	long long deadline = harness_now_ms() + harness_slow_ms(SETTLE_MS);
-	char *log;
-
-	for (;;) {
-		char *st;
-		int done;
-
-		log = harness_stderr(&s->proc);
-		st = last_status(log);
-		done = st != NULL && strcmp(st, want) == 0 &&
-		    harness_count(log, ": end ") ==
-		    harness_count(log, ": pid ");
-		free(st);
-		if (done || harness_now_ms() >= deadline)
-			return log;
-		free(log);
-		harness_sleep_ms(50);
-	}
-}
-
 /* Children that have logged "pid" but not yet "end". */
 struct live {
 	long pid[256];
@@ -343,8 +305,8 @@ Test(it_spawn, pid_and_ok_before_end_for_instant_children)
 	served = instant_clients(&s);
 	cr_expect_eq(served, want, "only %d of %d clients served", served,
 	    want);
-	log = settle(&s, "0/40");
-	st = last_status(log);
+	log = it_settle(&s, "0/40", harness_slow_ms(SETTLE_MS));
+	st = it_last_status(log);
 	cr_expect_str_eq(st ? st : "(none)", "0/40", "count did not come back");
 	bad = order_check(log, counts);
 	cr_expect_null(bad, "out of order: %s", bad);
