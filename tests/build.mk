@@ -9,9 +9,12 @@ HARNESS_OBJS = tests/harness.o tests/harness_net.o
 
 include $(sort $(filter-out tests/build.mk,$(wildcard tests/*.mk)))
 
+# Every suite runs even after a failure; the last line names each one that
+# failed, so a long run's verdict needs no scrolling back (check-asan runs
+# this rule too and so shows the same line).
 check: programs $(CHECK_PROGRAMS)
-	@fail=0; for t in $(CHECK_PROGRAMS); do \
+	@failed=""; for t in $(CHECK_PROGRAMS); do \
 		echo "== $$t"; \
-		MAILSTACK_TOP=$(CURDIR) ./$$t $(CRITERION_ARGS) || fail=1; \
+		MAILSTACK_TOP=$(CURDIR) ./$$t $(CRITERION_ARGS) || failed="$$failed $$t"; \
 	done; \
-	if [ $$fail -ne 0 ]; then echo "make check: FAILED"; exit 1; fi
+	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi
