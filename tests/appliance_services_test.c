@@ -78,13 +78,13 @@ Test(appliance_services, the_system_tree_has_the_installed_paths_and_user)
 		free(service_file(scan, "smtp", files[i]));
 	}
 	t = service_file(scan, "imap", "run");
-	assert_has(t, "exec /usr/sbin/mailstack-tcpserver -v -H -R -l mx.example.test -m imap -w 3 -u mailstack -g mailstack");
+	assert_has(t, "exec /usr/sbin/mailstack-tcpserver -v -H -R -l mx.example.test -m imap -w 3 -b 1024 -u mailstack -g mailstack");
 	assert_has(t, "-s /run/mailstack/imap.sock -f /etc/mailstack/imap/limits");
 	assert_has(t, "-x /etc/mailstack/imap/rules.cdb 0 143 \"$server\"");
 	assert_has(t, "s6-svperms -G mailstack .");
 	free(t);
 	t = service_file(scan, "smtp", "run");
-	assert_has(t, "-m smtp");
+	assert_has(t, "-m smtp -w 3 -b 1024 ");
 	assert_has(t, "-x /etc/mailstack/smtp/rules.cdb 0 25 ");
 	free(t);
 	t = service_file(scan, "smtp", "log/run");
@@ -117,4 +117,48 @@ Test(appliance_services, other_paths_no_user_and_unknown_keys)
 	cr_assert_eq(mkservices(scan, CTL_ARGS("PORT=1"), &out), 100, "%s", out);
 	assert_has(out, "unknown setting PORT=1");
 	free(out);
+}
+
+/* BACKLOG=N reaches both listeners' -b; a value the listener or the kernel
+ * would not take as meant is refused before anything is written, and one
+ * above net.core.somaxconn is written with a warning that the kernel caps it. */
+Test(appliance_services, backlog_is_a_setting_checked_before_writing)
+{
+	static const char *const bad[] = { "BACKLOG=", "BACKLOG=abc", "BACKLOG=0",
+		"BACKLOG=-5", "BACKLOG=0100", "BACKLOG=65536", "BACKLOG=1024x",
+		"BACKLOG=99999999999999999999" };
+	char scan[400], arg[64], *out = NULL, *t;
+	unsigned long max;
+	struct stat st;
+
+	snprintf(scan, sizeof(scan), "%s/scan", harness_tmpdir());
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(mkservices(scan, CTL_ARGS(bad[i]), &out), 100, "%s: %s", bad[i], out);
+		assert_has(out, "mailstack-mkservices: fatal: BACKLOG must be a whole number from 1 to 65535: ");
+		assert_has(out, bad[i]);
+		free(out);
+		cr_assert_neq(stat(scan, &st), 0, "%s: %s was made", bad[i], scan);
+	}
+	cr_assert_eq(mkservices(scan, CTL_ARGS("BACKLOG=1"), &out), 0, "%s", out);
+	free(out);
+	t = service_file(scan, "imap", "run");
+	assert_has(t, " -w 3 -b 1 -u mailstack ");
+	free(t);
+	t = harness_read_file("/proc/sys/net/core/somaxconn", NULL);
+	cr_assert_not_null(t);
+	max = strtoul(t, NULL, 10);
+	free(t);
+	cr_assert_geq(max, 1, "somaxconn %lu", max);
+	if (max >= 65535)
+		return;	/* no value above it is a valid setting */
+	snprintf(arg, sizeof(arg), "BACKLOG=%lu", max + 1);
+	cr_assert_eq(mkservices(scan, CTL_ARGS(arg), &out), 0, "%s", out);
+	snprintf(arg, sizeof(arg), "warning: BACKLOG=%lu is above net.core.somaxconn (%lu):"
+	    " the kernel makes it %lu", max + 1, max, max);
+	assert_has(out, arg);
+	free(out);
+	t = service_file(scan, "smtp", "run");
+	snprintf(arg, sizeof(arg), " -b %lu ", max + 1);
+	assert_has(t, arg);
+	free(t);
 }

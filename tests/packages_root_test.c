@@ -212,6 +212,7 @@ Test(packages_root, install_makes_user_folders_token_rules,
 	cr_expect_not_null(strstr(run, "-x /etc/mailstack/imap/rules.cdb"), "%s", run);
 	cr_expect_not_null(strstr(run, "-u mailstack"), "%s", run);
 	cr_expect_not_null(strstr(run, " 143 "), "%s", run);
+	cr_expect_not_null(strstr(run, " -b 1024 "), "the services file's BACKLOG: %s", run);
 	cr_expect(root_stat(root, "/etc/s6/mailstack/imap/run").st_mode & 0100);
 	free(run);
 	run = root_read(root, "/etc/s6/mailstack/smtp/log/run");
@@ -250,7 +251,7 @@ Test(packages_root, upgrade_keeps_token_and_edited_config,
 	p = root_path(root, "/etc/mailstack/services");
 	f = fopen(p, "a");
 	cr_assert_not_null(f);
-	fputs("IMAP_PORT=1143\n", f);
+	fputs("IMAP_PORT=1143\nBACKLOG=2048\n", f);
 	cr_assert_eq(fclose(f), 0);
 
 	/* the same version again is what dpkg does on an upgrade */
@@ -269,6 +270,7 @@ Test(packages_root, upgrade_keeps_token_and_edited_config,
 	again = root_read(root, "/etc/s6/mailstack/imap/run");
 	cr_assert_not_null(again);
 	cr_expect_not_null(strstr(again, " 1143 "), "%s", again);
+	cr_expect_not_null(strstr(again, " -b 2048 "), "%s", again);
 	free(again);
 	free(out);
 	free(deb);
