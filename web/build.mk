@@ -4,7 +4,7 @@ WEB_LIB_SRCS = web/conf.c web/token.c web/util.c web/ratelimit.c web/ctlsock.c \
 	web/limitsfile.c web/reply.c web/history.c web/audit.c web/s6.c \
 	web/api.c web/api_common.c web/api_service.c web/api_limits.c \
 	web/api_rules.c web/api_rules_edit.c web/api_history.c web/api_metrics.c \
-	web/http.c
+	web/http.c web/linger.c
 WEB_LIB_OBJS = $(WEB_LIB_SRCS:.c=.o)
 LIBWEB = web/libmailctld.a
 WEB_CFLAGS = $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)

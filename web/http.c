@@ -1,6 +1,7 @@
 /* http.c: libmicrohttpd glue: collects a request (body capped at 1 MiB),
  * hands it to api_handle and queues the answer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include "lib/scan.h"
 #include "lib/strbuf.h"
 #include "web/http.h"
+#include "web/linger.h"
 #include "web/util.h"
 
 #define HTTP_THREADS 4
@@ -25,6 +27,7 @@ struct http_req {
 	struct strbuf body;
 	int too_large;
 	int answered;
+	int early;	/* answered before its body was read */
 };
 
 int
@@ -250,6 +253,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		/* Refused before a byte of the body is read. */
 		if (declared_too_large(conn)) {
 			hr->too_large = 1;
+			hr->early = 1;
 			return answer(cls, conn, url, method, hr);
 		}
 		return MHD_YES;
@@ -275,12 +279,33 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	return answer(cls, conn, url, method, hr);
 }
 
+/* After an early answer libmicrohttpd closes the socket with the body
+ * still arriving: the kernel answers those bytes with a reset, which can
+ * reach the client before it has read the 413 (a client that writes the
+ * whole body first, as Python's urllib does, then sees "connection reset"
+ * instead of the answer). A dup keeps the socket open past
+ * libmicrohttpd's close (its shutdown still sends the FIN after the
+ * answer), and linger_close reads and drops the rest. */
+static void
+linger_after_early_answer(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	int fd;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || (fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;
+	linger_close(fd, LINGER_MAX_BYTES, LINGER_MAX_MS);
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *hr = *con_cls;
 
+	if (hr != NULL && hr->early && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		linger_after_early_answer(conn);
 	if (hr != NULL) {
 		strbuf_free(&hr->body);
 		free(hr);

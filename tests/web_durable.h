@@ -1,0 +1,19 @@
+/* web_durable.h: writes under a kill, and what must be left on disk. */
+#ifndef MAILSTACK_TESTS_WEB_DURABLE_H
+#define MAILSTACK_TESTS_WEB_DURABLE_H
+
+#include <jansson.h>
+
+/* In a forked child: PUT limits and POST a rule (comment "burst
+ * ROUND-I") in a loop until killed, appending a line to web_dir/acks
+ * after each 2xx answer. Never returns. */
+void write_burst(int round) __attribute__((noreturn));
+/* Asserts that every file the writes touch that exists is whole and
+ * valid; returns the audit log's entries (a JSON array, owned). */
+json_t *check_files_valid(void);
+/* Asserts that every write noted in web_dir/acks has its audit entry
+ * (one of entries) and, for rules, its rule in the rules file. Returns
+ * the number of answered writes. */
+int check_acks_kept(json_t *entries);
+
+#endif
