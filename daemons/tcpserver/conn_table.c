@@ -241,6 +241,8 @@ conn_table_add(struct conn_table *t, const struct conn_info *ci)
 	s->ip_ref = counts_incr(&t->ips, &s->info.remote);
 	s->net_ref = counts_incr(&t->nets, &s->info.remote);
 	t->count++;
+	if (ci->adopted != CONN_OWN)
+		t->adopted++;
 	return 0;
 }
 
@@ -264,6 +266,8 @@ conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out)
 	counts_decr(&t->nets, s->net_ref);
 	if (out != NULL)
 		*out = s->info;
+	if (s->info.adopted != CONN_OWN)
+		t->adopted--;
 	memset(&s->info, 0, sizeof s->info);
 	s->next = t->free;
 	t->free = i;
@@ -304,6 +308,23 @@ size_t
 conn_table_count(const struct conn_table *t)
 {
 	return t->count;
+}
+
+size_t
+conn_table_count_adopted(const struct conn_table *t)
+{
+	return t->adopted;
+}
+
+const struct conn_info *
+conn_table_find(const struct conn_table *t, pid_t pid)
+{
+	uint32_t i;
+
+	if (pid == 0 || t->capacity == 0)
+		return NULL;
+	i = pid_find(t, pid);
+	return i == NONE ? NULL : &t->slots[i].info;
 }
 
 unsigned long

@@ -19,6 +19,22 @@ struct conn_info {
 	unsigned remote_port;
 	unsigned local_port;
 	time_t start;
+	/* Adopted: a session this process did not start (an earlier
+	 * listener's, found at start-up, see adopt.h). ticks: its start
+	 * in clock ticks since boot (/proc/PID/stat field 22), which tells
+	 * it from a later process given the same pid; 0 when not known. */
+	unsigned char adopted;	/* CONN_OWN, CONN_ADOPTED, CONN_ADOPTED_CHILD */
+	unsigned long long ticks;
+};
+
+/* Who ends a connection's entry: the reaping of a child (CONN_OWN, and
+ * CONN_ADOPTED_CHILD, an adopted session that is our child, as after a
+ * re-exec whose state was lost), or the watch of a foreign process
+ * (CONN_ADOPTED, see pidwatch.h). */
+enum {
+	CONN_OWN = 0,
+	CONN_ADOPTED,
+	CONN_ADOPTED_CHILD
 };
 
 /* Internal: a slot per connection, a counter per address or network key.
@@ -52,6 +68,7 @@ struct conn_table {
 	uint32_t free;
 	size_t capacity;
 	size_t count;
+	size_t adopted;		/* of count, not CONN_OWN */
 	struct conn_counts ips;
 	struct conn_counts nets;
 };
@@ -82,8 +99,11 @@ int conn_table_rekey(struct conn_table *t, pid_t old, pid_t pid);
  * when pid is not in the table. */
 int conn_table_remove(struct conn_table *t, pid_t pid, struct conn_info *out);
 
-/* Live connections in all. */
+/* Live connections in all, and of them the adopted ones. */
 size_t conn_table_count(const struct conn_table *t);
+size_t conn_table_count_adopted(const struct conn_table *t);
+/* The entry of pid (borrowed, valid until the table changes), or NULL. */
+const struct conn_info *conn_table_find(const struct conn_table *t, pid_t pid);
 /* Live connections from ip's address key (IPv6: its /ip6_bits) and from
  * its network. ip may be v4-mapped. */
 unsigned long conn_table_count_ip(const struct conn_table *t,

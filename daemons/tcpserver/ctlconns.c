@@ -7,7 +7,7 @@
 #include "server.h"
 
 /* A line's bytes beyond its pids and its escaped source. */
-#define LINE_FIXED (IP_FMT_MAX + 4 * CTL_NUM_MAX + 64)
+#define LINE_FIXED (IP_FMT_MAX + 5 * CTL_NUM_MAX + 80)
 
 static char *
 put_word(char *p, const char *s)
@@ -24,7 +24,8 @@ put_num(char *p, unsigned long long n)
 	return p + ctl_fmt_num(p, n);
 }
 
-/* "ip ADDR count N limit L source SRC oldest EPOCH pids P1,P2,..." */
+/* "ip ADDR count N limit L source SRC oldest EPOCH adopted A pids
+ * P1,P2,..." */
 static int
 put_group(struct server *s, const struct ctl_groups *gs, size_t i,
     struct strbuf *src, struct strbuf *out)
@@ -53,6 +54,7 @@ put_group(struct server *s, const struct ctl_groups *gs, size_t i,
 		p = put_num(p, -(unsigned long long)g->oldest);
 	} else
 		p = put_num(p, (unsigned long long)g->oldest);
+	p = put_num(put_word(p, " adopted "), g->adopted);
 	p = put_word(p, " pids ");
 	for (k = 0; k < g->count; k++) {
 		if (k > 0)

@@ -165,6 +165,8 @@ fill_groups(struct ctl_groups *out, const struct conn_table *t,
 			g->low = ci->pid;
 			g->remote = ci->remote;
 		}
+		if (ci->adopted != CONN_OWN)
+			g->adopted++;
 		out->pids[g->first + g->filled++] = ci->pid;
 	}
 	for (i = 0; i < out->n; i++) {

@@ -16,6 +16,7 @@ struct ctl_group {
 	struct ip_addr key;	/* the masked address key */
 	struct ip_addr remote;	/* the client address of the lowest pid */
 	size_t count;
+	size_t adopted;		/* of count, those adopted (conn_info) */
 	time_t oldest;		/* the earliest start */
 	size_t first;		/* pids[first .. first + count - 1] */
 	size_t slot;		/* the table's index of the key */

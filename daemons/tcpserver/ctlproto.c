@@ -158,6 +158,8 @@ ctl_parse_request(const char *line, size_t len, struct ctl_request *req,
 		req->cmd = CTL_RELOAD;
 	else if (word_is(&ws, 0, "quit"))
 		req->cmd = CTL_QUIT;
+	else if (word_is(&ws, 0, "reexec"))
+		req->cmd = CTL_REEXEC;
 	else
 		return fail(e, "usage", "unknown request");
 	if (ws.n > 1)

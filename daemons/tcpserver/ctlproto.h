@@ -18,7 +18,8 @@ enum ctl_cmd {
 	CTL_CONNECTIONS,
 	CTL_SET,
 	CTL_RELOAD,
-	CTL_QUIT
+	CTL_QUIT,
+	CTL_REEXEC
 };
 
 struct ctl_request {

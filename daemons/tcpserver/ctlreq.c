@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/config.h"
 #include "log.h"
 #include "server.h"
 
@@ -17,8 +18,42 @@ uptime(const struct server *s)
 	    (unsigned long long)(now.tv_sec - s->started_mono.tv_sec) : 0;
 }
 
+/* The image and how it came by its table (reexec.c, serveradopt.c). */
+static int
+put_life(struct server *s, struct strbuf *out)
+{
+	int r = 0;
+
+	r |= ctl_put_str(out, "version", MAILSTACK_VERSION);
+	r |= ctl_put_num(out, "image_started",
+	    (unsigned long long)s->image_started);
+	r |= ctl_put_num(out, "reexecs", s->reexecs);
+	r |= ctl_put_str(out, "restored", s->restored);
+	r |= ctl_put_num(out, "adopted", conn_table_count_adopted(&s->table));
+	r |= ctl_put_num(out, "unadopted", s->unadopted);
+	return r;
+}
+
+/* The accept queue: a full one drops clients before any limit sees
+ * them (listen.h). A figure the kernel does not give is left out. */
+static int
+put_queue(struct server *s, struct strbuf *out)
+{
+	unsigned long queued, backlog;
+	unsigned long long overflows;
+	int r = 0;
+
+	if (listen_queue(&s->listener, &queued, &backlog) == 0) {
+		r |= ctl_put_num(out, "backlog", backlog);
+		r |= ctl_put_num(out, "accept_queue", queued);
+	}
+	if (listen_overflows(&overflows) == 0)
+		r |= ctl_put_num(out, "listen_overflows", overflows);
+	return r;
+}
+
 /* The listener's own figures, in the contract's order, then the control
- * socket's refusals. */
+ * socket's refusals, the image's life and the accept queue. */
 int
 server_ctl_status(struct server *s, struct strbuf *out)
 {
@@ -47,6 +82,8 @@ server_ctl_status(struct server *s, struct strbuf *out)
 	r |= ctl_put_num(out, "control_denied", s->ctl.denied);
 	r |= ctl_put_num(out, "control_busy", s->ctl.busy);
 	r |= ctl_put_num(out, "control_timeouts", s->ctl.timeouts);
+	r |= put_life(s, out);
+	r |= put_queue(s, out);
 	return r < 0 ? -1 : 0;
 }
 
@@ -122,6 +159,10 @@ server_ctl_request(struct server *s, struct strbuf *out, const char *line,
 		put_status_block(s, out);
 		break;
 	case CTL_CONNECTIONS:
+		/* A child being started may already have greeted its
+		 * client: its pid is known once its worker answers, and
+		 * the answers in flight come within microseconds. */
+		server_spawn_drain(s);
 		if (server_ctl_connections(s, &req, out) < 0) {
 			cut(out, mark);
 			(void)ctl_put_error(out, "busy", "out of memory");
@@ -137,6 +178,8 @@ server_ctl_request(struct server *s, struct strbuf *out, const char *line,
 		(void)ctl_put_ok(out);
 		(void)ctl_put_end(out);
 		return 1;
+	case CTL_REEXEC:
+		return 2;
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* ctlsock.c: the control socket's peers: credentials, buffers, I/O. The
  * requests themselves are answered in ctlreq.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -60,8 +61,8 @@ bind_socket(int fd, const char *path)
 		die_sys(EX_TEMP, "unable to bind control socket %s", path);
 }
 
-void
-ctl_open(struct ctl_server *c, const struct server_options *o)
+static void
+ctl_init(struct ctl_server *c, const struct server_options *o)
 {
 	size_t i;
 
@@ -73,6 +74,42 @@ ctl_open(struct ctl_server *c, const struct server_options *o)
 	for (i = 0; i < CTL_REFUSED; i++)
 		c->refused[i] = -1;
 	c->timer = c->timer_polled = -1;
+}
+
+void
+ctl_inherit(struct ctl_server *c, const struct server_options *o, int fd)
+{
+	ctl_init(c, o);
+	if (o->ctl_path == NULL || fd < 0)
+		return;
+	ctl_idle_open(c);
+	c->fd = fd;
+	c->group = o->gid != 0 ? o->gid : getgid();
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+struct ctl_client *
+ctl_client_take(struct ctl_server *c, int fd)
+{
+	size_t i;
+
+	if (c->fd < 0 || c->nclients == CTL_CLIENTS)
+		return NULL;
+	for (i = 0; c->clients[i].fd >= 0; i++)
+		;
+	c->clients[i].fd = fd;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ctl_idle_touch(c, &c->clients[i]);
+	c->nclients++;
+	return &c->clients[i];
+}
+
+void
+ctl_open(struct ctl_server *c, const struct server_options *o)
+{
+	ctl_init(c, o);
 	if (o->ctl_path == NULL)
 		return;
 	ctl_idle_open(c);
@@ -169,6 +206,17 @@ client_flush(struct ctl_server *c, struct ctl_client *cl)
 	return 1;
 }
 
+/* The reply comes from the new image, on the same descriptor; only a
+ * failed exec is answered here. */
+static void
+reexec_for(struct server *s, struct ctl_client *cl)
+{
+	char err[512];
+
+	if (server_reexec(s, cl->fd, err, sizeof err) < 0)
+		(void)ctl_put_error(&cl->out, "exec", err);
+}
+
 /* Answers the first complete line in cl->in. Returns 1 when a line was
  * there, 0 when more input is needed. */
 static int
@@ -176,6 +224,7 @@ client_next_line(struct server *s, struct ctl_client *cl)
 {
 	char *nl = memchr(cl->in, '\n', cl->inlen);
 	size_t n;
+	int r;
 
 	if (cl->skipping) {
 		if (nl == NULL) {
@@ -184,9 +233,12 @@ client_next_line(struct server *s, struct ctl_client *cl)
 		}
 		cl->skipping = 0;
 	} else if (nl != NULL) {
-		if (server_ctl_request(s, &cl->out, cl->in,
-		    (size_t)(nl - cl->in)) == 1)
+		r = server_ctl_request(s, &cl->out, cl->in,
+		    (size_t)(nl - cl->in));
+		if (r == 1)
 			cl->closing = 1;
+		if (r == 2)
+			reexec_for(s, cl);
 	} else if (cl->inlen == sizeof cl->in) {
 		(void)ctl_put_error(&cl->out, "usage", "request line too long");
 		cl->skipping = 1;
@@ -302,7 +354,6 @@ take_peer(struct ctl_server *c, int fd)
 {
 	struct ucred u;
 	socklen_t len = sizeof u;
-	size_t i;
 
 	memset(&u, 0, sizeof u);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &u, &len) < 0 ||
@@ -320,11 +371,7 @@ take_peer(struct ctl_server *c, int fd)
 		refuse_peer(c, fd, "busy", "too many control clients");
 		return;
 	}
-	for (i = 0; c->clients[i].fd >= 0; i++)
-		;
-	c->clients[i].fd = fd;
-	ctl_idle_touch(c, &c->clients[i]);
-	c->nclients++;
+	(void)ctl_client_take(c, fd);
 }
 
 static void

@@ -72,6 +72,13 @@ struct server;
  * MAILSTACK_CONTROL_TIMEOUT. Call before dropping privileges. */
 void ctl_open(struct ctl_server *c, const struct server_options *o);
 
+/* After a re-exec: the old image's socket fd (listening, bound and
+ * permissioned already), and the idle timer; nothing without -s. */
+void ctl_inherit(struct ctl_server *c, const struct server_options *o, int fd);
+/* Makes fd a client (the peer was accepted and checked by the old image).
+ * Returns its slot, or NULL when all are taken. */
+struct ctl_client *ctl_client_take(struct ctl_server *c, int fd);
+
 /* Adds the socket, the clients and, while there are clients, the idle
  * timer (armed for the earliest deadline) to pfd (room for CTL_POLLFDS)
  * and returns how many were added. */

@@ -5,6 +5,9 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -179,4 +182,90 @@ listen_open(struct listener *l, const struct server_options *o,
 		die_sys(EX_TEMP, "unable to get local address");
 	if (listen(l->fd, (int)o->backlog) < 0)
 		die_sys(EX_TEMP, "unable to listen");
+}
+
+int
+listen_inherit(struct listener *l, int fd, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int on = 0, type = 0;
+	socklen_t olen = sizeof on, tlen = sizeof type;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (!on || type != SOCK_STREAM ||
+	    ip_from_sockaddr((struct sockaddr *)&ss, &l->addr, &l->port) < 0 ||
+	    (port != 0 && l->port != port)) {
+		errno = EINVAL;
+		return -1;
+	}
+	l->fd = fd;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+int
+listen_queue(const struct listener *l, unsigned long *queued,
+    unsigned long *backlog)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return -1;
+	/* For a listening socket the kernel reports the accept queue's
+	 * length in tcpi_unacked and its bound in tcpi_sacked. */
+	*queued = ti.tcpi_unacked;
+	*backlog = ti.tcpi_sacked;
+	return 0;
+}
+
+/* The value under name in a "TcpExt: names" / "TcpExt: values" pair. */
+static int
+netstat_value(const char *names, const char *values, const char *name,
+    unsigned long long *n)
+{
+	const char *p = names, *v = values;
+	size_t len = strlen(name);
+
+	for (;;) {
+		p = strchr(p, ' ');
+		v = strchr(v, ' ');
+		if (p == NULL || v == NULL)
+			break;
+		p++;
+		v++;
+		if (strncmp(p, name, len) == 0 && (p[len] == ' ' ||
+		    p[len] == '\n' || p[len] == '\0')) {
+			*n = strtoull(v, NULL, 10);
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+int
+listen_overflows(unsigned long long *n)
+{
+	char names[8192], values[8192];
+	FILE *f = fopen("/proc/net/netstat", "re");
+	int r = -1;
+
+	if (f == NULL)
+		return -1;
+	errno = ENOENT;
+	while (fgets(names, sizeof names, f) != NULL &&
+	    fgets(values, sizeof values, f) != NULL)
+		if (strncmp(names, "TcpExt:", 7) == 0) {
+			r = netstat_value(names, values, "ListenOverflows", n);
+			break;
+		}
+	fclose(f);
+	return r;
 }

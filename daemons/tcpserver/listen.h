@@ -31,4 +31,19 @@ void listen_resolve_host(const struct server_options *o, struct ip_addr *ip,
 void listen_open(struct listener *l, const struct server_options *o,
     unsigned port);
 
+/* After a re-exec: fd, the old image's listening socket, checked (a
+ * listening TCP socket, on port unless port is 0) and made close-on-exec
+ * again. 0, or -1 with errno ENOTSOCK / EINVAL. */
+int listen_inherit(struct listener *l, int fd, unsigned port);
+
+/* The accept queue of the listening socket now and its backlog as the
+ * kernel applies it (TCP_INFO: the backlog asked for, capped by
+ * net.core.somaxconn). 0, or -1 with errno. */
+int listen_queue(const struct listener *l, unsigned long *queued,
+    unsigned long *backlog);
+/* TcpExtListenOverflows of our network namespace (/proc/net/netstat):
+ * connections dropped because an accept queue was full, any listener's.
+ * 0, or -1 with errno. */
+int listen_overflows(unsigned long long *n);
+
 #endif

@@ -43,7 +43,7 @@ server_init(struct server *s, const struct server_options *o)
 	s->path = getenv("PATH");
 	s->sigfd = selfpipe_init();
 	if (s->sigfd < 0 || selfpipe_trap(SIGCHLD) < 0 ||
-	    selfpipe_trap(SIGTERM) < 0)
+	    selfpipe_trap(SIGTERM) < 0 || selfpipe_trap(SIGUSR2) < 0)
 		die_sys(EX_TEMP, "unable to set up signals");
 	/* Without -f, SIGHUP keeps 0.88's default action (the listener
 	 * dies), so supervision scripts see no change. */
@@ -89,8 +89,15 @@ take_spawned(struct server *s, int wait)
 	return 1;
 }
 
-static void
-reap(struct server *s)
+void
+server_spawn_drain(struct server *s)
+{
+	while (take_spawned(s, 1))
+		;
+}
+
+void
+server_reap(struct server *s)
 {
 	pid_t pid;
 	int st;
@@ -111,7 +118,7 @@ static void
 handle_signals(struct server *s)
 {
 	char err[512];
-	int sig, chld = 0, hup = 0;
+	int sig, chld = 0, hup = 0, usr2 = 0;
 
 	/* Drain first, act once: every waitpid(-1) walks the kernel's list of
 	 * all our children (5,000 held sessions make that the main cost), so
@@ -124,13 +131,18 @@ handle_signals(struct server *s)
 			chld = 1;
 		if (sig == SIGHUP)
 			hup = 1;
+		if (sig == SIGUSR2)
+			usr2 = 1;
 	}
 	if (sig < 0)
 		die_sys(EX_TEMP, "unable to read signals");
 	if (chld)
-		reap(s);
+		server_reap(s);
 	if (hup)
 		(void)server_limits_reload(s, err, sizeof err);
+	/* Returns only when the exec failed; that is logged. */
+	if (usr2)
+		(void)server_reexec(s, -1, err, sizeof err);
 }
 
 static void
@@ -310,10 +322,11 @@ poll_failed(struct server *s)
  * control socket or SIGHUP opens the listener at once for the clients
  * waiting in the backlog. */
 struct round {
-	struct pollfd pfd[3 + CTL_POLLFDS];
+	struct pollfd pfd[4 + CTL_POLLFDS];
 	nfds_t n;
 	size_t ctl;		/* first control entry */
 	int spawned;		/* index of the workers' answers, -1 = none */
+	int watched;		/* index of the adopted sessions' ends, -1 */
 	int listening;		/* index of the listener, -1 = not polled */
 	int timeout;
 };
@@ -335,6 +348,8 @@ round_build(struct server *s, struct round *r)
 	r->ctl = 1;
 	r->n = 1 + ctl_pollfds(&s->ctl, &r->pfd[1]);
 	r->spawned = s->fast_spawn ? round_add(r, s->pool.done[0]) : -1;
+	r->watched = pid_watch_fd(&s->watch) >= 0 ?
+	    round_add(r, pid_watch_fd(&s->watch)) : -1;
 	r->listening = -1;
 	r->timeout = backoff_left(s);
 	/* At -c the listener is left alone: clients wait in the kernel's
@@ -344,6 +359,10 @@ round_build(struct server *s, struct round *r)
 		if (may_accept(s))
 			r->listening = round_add(r, s->listener.fd);
 	}
+	/* Without pidfd the adopted sessions are looked at now and then. */
+	if (pid_watch_timeout(&s->watch) >= 0 && (r->timeout < 0 ||
+	    pid_watch_timeout(&s->watch) < r->timeout))
+		r->timeout = pid_watch_timeout(&s->watch);
 }
 
 void
@@ -351,6 +370,7 @@ server_run(struct server *s)
 {
 	struct round r;
 
+	server_reap(s);
 	for (;;) {
 		round_build(s, &r);
 		if (poll(r.pfd, r.n, r.timeout) < 0) {
@@ -364,6 +384,9 @@ server_run(struct server *s)
 				;
 		if (r.pfd[0].revents != 0)
 			handle_signals(s);
+		if ((r.watched >= 0 && r.pfd[r.watched].revents != 0) ||
+		    pid_watch_timeout(&s->watch) == 0)
+			server_watch_events(s);
 		ctl_events(s, &r.pfd[r.ctl]);
 		if (r.listening >= 0 && r.pfd[r.listening].revents != 0 &&
 		    may_accept(s))

@@ -63,7 +63,9 @@ announce(const struct server *s, const struct server_options *o)
 	}
 	close(0);
 	close(1);
-	log_info("status: 0/%lu", s->lim.n[LIMIT_MAX_CONNECTIONS]);
+	/* 0/N as in tcpserver, unless sessions were adopted. */
+	log_info("status: %zu/%lu", conn_table_count(&s->table),
+	    s->lim.n[LIMIT_MAX_CONNECTIONS]);
 }
 
 int
@@ -84,9 +86,19 @@ main(int argc, char **argv)
 		die_x(EX_TEMP, "unable to figure out port number for %s", o.port);
 	if (o.prog == NULL)
 		usage(&o, "");
+	server_reexec_init(&s, argv);
 	server_init(&s, &o);
+	if (server_reexec_inherited(&s)) {
+		/* The old image dropped them: they must be as asked. */
+		privs_check(o.uid, o.gid);
+		server_spawn_start(&s);
+		server_reexec_answer(&s);
+		server_run(&s);
+	}
 	listen_open(&s.listener, &o, port);
 	ctl_open(&s.ctl, &o);
+	/* As root, before the drop: other users' sessions can be seen. */
+	server_adopt_scan(&s);
 	privs_drop(o.uid, o.gid);
 	server_spawn_start(&s);
 	announce(&s, &o);

@@ -9,4 +9,9 @@
  * 0.88. Dies (111) with "unable to set gid/uid: REASON". */
 void privs_drop(uid_t uid, gid_t gid);
 
+/* After a re-exec, where privileges were dropped by the old image: the
+ * ids must be uid and gid (0 = not asked) and root not be had back.
+ * Dies (111) with "unable to set uid/gid: ..." otherwise. */
+void privs_check(uid_t uid, gid_t gid);
+
 #endif

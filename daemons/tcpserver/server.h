@@ -12,6 +12,7 @@
 #include "limits.h"
 #include "listen.h"
 #include "options.h"
+#include "pidwatch.h"
 #include "spawnpool.h"
 #include "strbuf.h"
 #include "rules/rules_lookup.h"
@@ -19,6 +20,8 @@
 /* How long the listener is not polled after accept() ran out of
  * descriptors or memory, so that exiting children can free some. */
 #define SERVER_BACKOFF_MS 100
+/* Where an image that re-execs tells the next one its descriptors. */
+#define SERVER_REEXEC_ENV "MAILSTACK_REEXEC"
 
 struct server {
 	const struct server_options *o;
@@ -49,6 +52,16 @@ struct server {
 	time_t started;			/* for status: wall clock */
 	struct timespec started_mono;	/* and uptime */
 
+	/* the listener's own life (reexec.c, serveradopt.c) */
+	char *const *argv;		/* as started, for a re-exec */
+	char *exec_path;		/* the binary a re-exec runs */
+	time_t image_started;		/* this image's start */
+	unsigned long reexecs;		/* since the process started */
+	const char *restored;		/* "none", "state" or "adoption" */
+	unsigned long unadopted;	/* sessions seen, not adoptable */
+	struct pid_watch watch;		/* adopted sessions' ends */
+	int reexec_reply;		/* the client to answer, -1 = none */
+
 	struct timespec backoff_until;	/* CLOCK_MONOTONIC; 0 = none */
 	struct strbuf line;		/* scratch for log lines, memory kept */
 };
@@ -77,7 +90,8 @@ int server_limits_reload(struct server *s, char *err, size_t errlen);
 
 /* Control requests (ctlreq.c): answers one request line (len bytes,
  * without '\n') with a block appended to out. Returns 1 when the peer
- * asked to be closed (quit), 0 otherwise. */
+ * asked to be closed (quit), 2 when it asked for a re-exec (the caller
+ * runs server_reexec: the new image answers), 0 otherwise. */
 int server_ctl_request(struct server *s, struct strbuf *out,
     const char *line, size_t len);
 /* The status lines (not the block around them). 0, or -1 (ENOMEM). */
@@ -120,7 +134,42 @@ pid_t server_spawn_finish(struct server *s, const struct spawn_job *j);
 int server_can_spawn_fast(const struct server_options *o);
 
 /* The event loop (loop.c): poll, accept, reap. Never returns; SIGTERM
- * exits 0, leaving the children alone. */
+ * exits 0, leaving the children alone. It reaps first: children that
+ * ended during a re-exec are zombies with no SIGCHLD pending. */
 void server_run(struct server *s) __attribute__((noreturn));
+/* Takes every answer of the spawning workers still in flight (loop.c),
+ * so that no connection is between accept and the table. */
+void server_spawn_drain(struct server *s);
+/* Reaps the children that ended, logging their end lines (loop.c). */
+void server_reap(struct server *s);
+
+/* Adoption (serveradopt.c). server_adopt_scan: at start, the sessions an
+ * earlier listener of the port left, into the table (needs the listener
+ * open; run it before privileges are dropped, to see other users'
+ * processes). server_adopt_add: one into the table and, unless it is our
+ * child, the watch; 0, or -1 when it has ended already or out of memory
+ * (logged). server_watch_events: the ends the watch saw, logged and
+ * removed (also the polling look when it is due). */
+void server_adopt_scan(struct server *s);
+int server_adopt_add(struct server *s, const struct conn_info *ci);
+/* As server_adopt_add without its log line, for any entry of a re-exec's
+ * state (the table grows when it must). */
+int server_table_restore(struct server *s, const struct conn_info *ci);
+void server_watch_events(struct server *s);
+
+/* Re-exec (reexec.c). server_reexec_init: the binary a re-exec runs
+ * (argv[0], else its PATH lookup, else /proc/self/exe), at start.
+ * server_reexec_inherited: 1 when this image was started by a re-exec
+ * (MAILSTACK_REEXEC, taken out of the environment): the listening and
+ * control sockets are the old image's, the table is read from its state
+ * (or adopted when that fails); 0 for a fresh start. server_reexec:
+ * execs the binary with the state; returns only when that failed: -1,
+ * with err. reply_fd: a control client the new image answers, or -1. */
+void server_reexec_init(struct server *s, char *const *argv);
+int server_reexec_inherited(struct server *s);
+int server_reexec(struct server *s, int reply_fd, char *err, size_t errlen);
+/* After server_reexec_inherited returned 1 and privileges were checked:
+ * the control client that asked for the re-exec gets the status. */
+void server_reexec_answer(struct server *s);
 
 #endif
