@@ -557,9 +557,9 @@ Test(ctlconns, ticket_listed_as_pid_0_until_rekeyed)
 	add(&s.table, -3, "10.0.0.1");
 	r = connections_reply(&s);
 	cr_expect_str_eq(r, "ok\n"
-	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 "
+	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 adopted 0 "
 	    "pids 0,0,4321\n"
-	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 pids 0\n"
+	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 adopted 0 pids 0\n"
 	    ".\n");
 	free(r);
 	cr_assert_eq(conn_table_rekey(&s.table, -2, 4322), 0);
@@ -567,10 +567,46 @@ Test(ctlconns, ticket_listed_as_pid_0_until_rekeyed)
 	cr_assert_eq(conn_table_rekey(&s.table, -3, 17), 0);
 	r = connections_reply(&s);
 	cr_expect_str_eq(r, "ok\n"
-	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 "
+	    "ip 127.0.0.1 count 3 limit 0 source none oldest 0 adopted 0 "
 	    "pids 99,4321,4322\n"
-	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 pids 17\n"
+	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 adopted 0 pids 17\n"
 	    ".\n");
 	free(r);
+	conn_table_free(&s.table);
+}
+
+/* Adopted sessions (an earlier listener's) are counted per group, and in
+ * the table, apart from the listener's own; removing one uncounts it. */
+Test(ctlconns, adopted_counted_per_group)
+{
+	struct conn_info ci;
+	struct server s;
+	char *r;
+
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(conn_table_init(&s.table, 8, 64, 24, 48), 0);
+	add(&s.table, 10, "127.0.0.1");
+	memset(&ci, 0, sizeof ci);
+	cr_assert_eq(ip_parse("127.0.0.1", &ci.remote), 0);
+	ci.pid = 11;
+	ci.adopted = CONN_ADOPTED;
+	cr_assert_eq(conn_table_add(&s.table, &ci), 0);
+	ci.pid = 12;
+	ci.adopted = CONN_ADOPTED_CHILD;
+	cr_assert_eq(ip_parse("10.0.0.1", &ci.remote), 0);
+	cr_assert_eq(conn_table_add(&s.table, &ci), 0);
+	cr_assert_eq(conn_table_count_adopted(&s.table), 2);
+	r = connections_reply(&s);
+	cr_expect_str_eq(r, "ok\n"
+	    "ip 127.0.0.1 count 2 limit 0 source none oldest 0 adopted 1 "
+	    "pids 10,11\n"
+	    "ip 10.0.0.1 count 1 limit 0 source none oldest 0 adopted 1 pids 12\n"
+	    ".\n");
+	free(r);
+	cr_assert_eq(conn_table_remove(&s.table, 11, NULL), 1);
+	cr_assert_eq(conn_table_count_adopted(&s.table), 1);
+	cr_assert_eq(conn_table_grow(&s.table, 32), 0);
+	cr_assert_eq(conn_table_count_adopted(&s.table), 1,
+	    "growing keeps the adopted count");
 	conn_table_free(&s.table);
 }
