@@ -2,7 +2,7 @@
 # and the real program over HTTP, both against a fake listener socket.
 WEB_TEST_FAKE = tests/web_fake.o
 WEB_API_UTIL = tests/web_api_util.o
-WEB_API_OBJS = tests/web_api_test.o tests/web_rules_test.o
+WEB_API_OBJS = tests/web_api_test.o tests/web_rules_test.o tests/web_status_test.o
 WEB_HTTP_OBJS = tests/web_http_test.o tests/web_http_util.o tests/web_durable.o
 CHECK_PROGRAMS += tests/test_web_api tests/test_web_http
 OBJS += $(WEB_TEST_FAKE) $(WEB_API_UTIL) $(WEB_API_OBJS) $(WEB_HTTP_OBJS)

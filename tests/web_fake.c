@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/web_fake.h"
@@ -24,8 +25,34 @@ reply_status(struct web_fake *f, FILE *out)
 	    "max_connections %ld\nmax_per_ip %ld\nmax_per_network %ld\n"
 	    "limits_source file\nlimits_file %s\naccepted 10\nrefused_ip 2\n"
 	    "refused_net 0\nrefused_rule_ip 1\nrefused_rule_net 0\ndropped_fork 0\n"
-	    "distinct_ips 2\ndistinct_networks 1\nlocal_port 1143\n.\n", (int)getpid(),
+	    "distinct_ips 2\ndistinct_networks 1\nlocal_port 1143\n", (int)getpid(),
 	    f->limits[0], f->limits[1], f->limits[2], f->limits_path);
+	/* The fields of a listener that re-execs and adopts, in the order
+	 * mailstack-tcpserver(8) gives them, after control_timeouts. */
+	if (!f->old)
+		fprintf(out, "control_timeouts 0\nversion 0.1.0\nimage_started %d\n"
+		    "reexecs %d\nrestored %s\nadopted 1\nunadopted 0\nbacklog 1024\n"
+		    "accept_queue 3\nlisten_overflows 17\n", 1764330000 + f->reexecs,
+		    f->reexecs, f->reexecs > 0 ? "state" : "none");
+	fputs(".\n", out);
+}
+
+static void
+do_reexec(struct web_fake *f, FILE *out)
+{
+	struct timespec ts = { f->reexec_ms / 1000, (f->reexec_ms % 1000) * 1000000L };
+
+	if (f->old) {
+		fprintf(out, "error usage unknown request\n.\n");
+		return;
+	}
+	if (f->exec_error != NULL) {
+		fprintf(out, "error exec %s\n.\n", f->exec_error);
+		return;
+	}
+	nanosleep(&ts, NULL);
+	f->reexecs++;
+	reply_status(f, out);
 }
 
 static void
@@ -82,6 +109,8 @@ answer(struct web_fake *f, const char *line, FILE *out)
 		reply_status(f, out);
 	else if (strcmp(line, "reload") == 0)
 		do_reload(f, out);
+	else if (strcmp(line, "reexec") == 0)
+		do_reexec(f, out);
 	else if (strncmp(line, "connections", 11) == 0)
 		reply_connections(f, line, out);
 	else if (strcmp(line, "quit") == 0)

@@ -1,6 +1,6 @@
 /* web_fake.h: for mailctld's tests, a tiny listener control socket in a
  * thread of the test speaking protocol C (status, connections, set, reload,
- * quit), and a temporary service tree (config, state, tokens). */
+ * reexec, quit), and a temporary service tree (config, state, tokens). */
 #ifndef MAILSTACK_TESTS_WEB_FAKE_H
 #define MAILSTACK_TESTS_WEB_FAKE_H
 
@@ -19,6 +19,11 @@ struct web_fake {
 	char last[1100];	/* the last request line */
 	const char *connections;/* data lines for "connections" (each ending '\n') */
 	int busy;		/* answer "error busy" to this many requests */
+	int old;		/* an older image: status without version ...
+				 * listen_overflows, and no reexec */
+	int reexecs;		/* "reexec" requests answered ok */
+	const char *exec_error;	/* answer reexec "error exec " + this */
+	int reexec_ms;		/* how long a reexec takes */
 	int running;
 };
 

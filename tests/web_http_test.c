@@ -506,12 +506,18 @@ Test(web_http, s6_state_and_restart_through_s6_svc)
 	a = web_http("POST", "/v1/services/sup/restart", WEB_READ_TOKEN, NULL, NULL, 0, NULL);
 	cr_assert_eq(a.status, 403, "restart needs admin");
 	free(a.body);
-	a = web_http("POST", "/v1/services/sup/restart", WEB_ADMIN_TOKEN, NULL, NULL, 0, NULL);
+	a = web_http("POST", "/v1/services/sup/restart?mode=supervisor", WEB_ADMIN_TOKEN, NULL,
+	    NULL, 0, NULL);
 	cr_assert_eq(a.status, 200, "%s", a.body);
 	free(a.body);
 	pid2 = wait_s6_pid(svdir, pid);
 	cr_assert_neq(pid2, pid, "a new process runs");
-	a = web_http("POST", "/v1/services/imap/restart", WEB_ADMIN_TOKEN, NULL, NULL, 0, NULL);
+	a = web_http("GET", "/v1/audit?limit=1", WEB_READ_TOKEN, NULL, NULL, 0, NULL);
+	cr_assert_not_null(strstr(a.body, "\"after\":{\"mode\":\"supervisor\",\"result\":\"ok\"}"),
+	    "audited: %s", a.body);
+	free(a.body);
+	a = web_http("POST", "/v1/services/imap/restart?mode=supervisor", WEB_ADMIN_TOKEN, NULL,
+	    NULL, 0, NULL);
 	cr_assert_eq(a.status, 503, "no s6 folder for imap");
 	free(a.body);
 	harness_kill(&sup);

@@ -299,6 +299,7 @@ Test(web_rules, reload_and_restart)
 	c.path = "/v1/services/smtp/reload";
 	web_expect_problem(&c, 503, NULL);
 	c.path = "/v1/services/imap/restart";
+	c.args[0][0] = "mode", c.args[0][1] = "supervisor";
 	web_expect_problem(&c, 503, NULL);	/* no s6 folder configured */
 }
 

@@ -36,7 +36,7 @@ static const struct route routes[] = {
 	{ "/v1/services/*/history", "GET", TOKEN_READ, "", api_get_history },
 	{ "/v1/services/*/rollback", "POST", TOKEN_ADMIN, "", api_post_rollback },
 	{ "/v1/services/*/reload", "POST", TOKEN_ADMIN, "", api_post_reload },
-	{ "/v1/services/*/restart", "POST", TOKEN_ADMIN, "", api_post_restart },
+	{ "/v1/services/*/restart", "POST", TOKEN_ADMIN, "mode", api_post_restart },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

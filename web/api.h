@@ -17,6 +17,9 @@
 #define API_MAX_HEADERS 4
 /* How long a control socket request may take. */
 #define API_CTL_TIMEOUT_MS 2000
+/* How long a reexec may take: the new image answers it (well under a
+ * second; mailstack-tcpserver(8)). */
+#define API_REEXEC_TIMEOUT_MS 10000
 /* Versions kept per service in STATE/history/NAME/. */
 #define API_HISTORY_KEEP 100
 

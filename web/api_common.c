@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/log.h"
 #include "web/api_int.h"
 #include "web/audit.h"
 #include "web/history.h"
@@ -13,20 +14,27 @@
 /* A listener serves at most 8 control clients at once and answers the
  * ninth "error busy": worth a short wait, not a failure. */
 int
-api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
-    struct ctl_reply *r)
+api_ctl_timeout(struct api_call *c, const struct conf_service *svc, const char *request,
+    int timeout_ms, struct ctl_reply *r)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	int tries, ret = -1;
 
 	for (tries = 0; ; tries++) {
-		ret = ctlsock_request(svc->control, request, c->ctx->ctl_timeout_ms, r);
+		ret = ctlsock_request(svc->control, request, timeout_ms, r);
 		if (ret == -1 || r->ok || strcmp(r->code, "busy") != 0 || tries == 3)
 			break;
 		ctl_reply_free(r);
 		nanosleep(&pause, NULL);
 	}
 	return ret;
+}
+
+int
+api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
+    struct ctl_reply *r)
+{
+	return api_ctl_timeout(c, svc, request, c->ctx->ctl_timeout_ms, r);
 }
 
 char *
@@ -74,6 +82,11 @@ api_audit(struct api_call *c, const char *what, json_t *before, json_t *after)
 	}
 	r = audit_append(c->ctx->conf->audit, e);
 	json_decref(e);
+	/* The change stands (and is answered); the admin learns from the log
+	 * that its record is missing. */
+	if (r == -1)
+		log_warn_sys("unable to append a %s entry to the audit log %s", what,
+		    c->ctx->conf->audit);
 	return r;
 }
 

@@ -34,9 +34,16 @@ api_handler_fn api_get_history, api_post_rollback;
 /* The service object of contract E (up:false and nulls when the control
  * socket does not answer). */
 json_t *api_service_json(struct api_call *c, const struct conf_service *svc);
+/* The same from a status block already read (r NULL: the listener is
+ * down), e.g. the new image's answer to reexec. */
+json_t *api_service_json_from(struct api_call *c, const struct conf_service *svc,
+    const struct ctl_reply *r);
 /* Sends request to svc's control socket. 0 with r filled, -1 with errno. */
 int api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
     struct ctl_reply *r);
+/* The same with its own timeout (reexec: the new image answers). */
+int api_ctl_timeout(struct api_call *c, const struct conf_service *svc, const char *request,
+    int timeout_ms, struct ctl_reply *r);
 /* Appends an audit entry for this call (before/after references taken).
  * Returns 0 or -1; a failure is logged by the caller's answer. */
 int api_audit(struct api_call *c, const char *what, json_t *before, json_t *after);

@@ -19,7 +19,20 @@ static const char *const headers =
     "# HELP mailstack_accepted_total Connections accepted since the listener started.\n"
     "# TYPE mailstack_accepted_total counter\n"
     "# HELP mailstack_refused_total Connections refused, by reason.\n"
-    "# TYPE mailstack_refused_total counter\n";
+    "# TYPE mailstack_refused_total counter\n"
+    "# HELP mailstack_adopted_connections Live connections the listener adopted "
+    "from an earlier process of the service.\n"
+    "# TYPE mailstack_adopted_connections gauge\n"
+    "# HELP mailstack_reexecs_total Re-execs of the listener process since it "
+    "started.\n"
+    "# TYPE mailstack_reexecs_total counter\n"
+    "# HELP mailstack_backlog The listening socket's effective backlog.\n"
+    "# TYPE mailstack_backlog gauge\n"
+    "# HELP mailstack_accept_queue Connections waiting in the accept queue.\n"
+    "# TYPE mailstack_accept_queue gauge\n"
+    "# HELP mailstack_listen_overflows_total The network namespace's "
+    "TcpExtListenOverflows (system-wide, the same for every service).\n"
+    "# TYPE mailstack_listen_overflows_total counter\n";
 
 static void
 gauge(struct strbuf *sb, const char *metric, const char *svc, const struct ctl_reply *r,
@@ -67,6 +80,12 @@ service_metrics(struct api_call *c, struct strbuf *sb, const struct conf_service
 		gauge(sb, "mailstack_max_per_ip", svc->name, &r, "max_per_ip");
 		gauge(sb, "mailstack_max_per_network", svc->name, &r, "max_per_network");
 		gauge(sb, "mailstack_accepted_total", svc->name, &r, "accepted");
+		/* absent, not 0, for an image that does not report them */
+		gauge(sb, "mailstack_adopted_connections", svc->name, &r, "adopted");
+		gauge(sb, "mailstack_reexecs_total", svc->name, &r, "reexecs");
+		gauge(sb, "mailstack_backlog", svc->name, &r, "backlog");
+		gauge(sb, "mailstack_accept_queue", svc->name, &r, "accept_queue");
+		gauge(sb, "mailstack_listen_overflows_total", svc->name, &r, "listen_overflows");
 		for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 			if (ctl_reply_num(&r, reasons[i][1], &v))
 				strbuf_printf(sb, "mailstack_refused_total{service=\"%s\","

@@ -40,19 +40,51 @@ status_fields(const struct ctl_reply *r)
 	    "accepted", num_or_null(r, "accepted"));
 }
 
-json_t *
-api_service_json(struct api_call *c, const struct conf_service *svc)
+static json_t *
+str_or_null(const struct ctl_reply *r, const char *key)
 {
-	struct ctl_reply r;
+	char v[64];
+
+	return ctl_reply_get(r, key, v, sizeof(v)) ? json_string(v) : json_null();
+}
+
+/* The running image and its accept queue (mailstack-tcpserver(8),
+ * status): null for a member an older image does not send, never a
+ * made-up 0; r NULL (the listener is down) makes them all null. */
+static json_t *
+image_fields(const struct ctl_reply *r)
+{
+	static const char *const nums[] = { "image_started", "reexecs", "adopted",
+	    "unadopted", "backlog", "accept_queue", "listen_overflows" };
+	json_t *o = json_object();
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "version", r != NULL ? str_or_null(r, "version") : json_null());
+	json_object_set_new(o, "restored", r != NULL ? str_or_null(r, "restored") :
+	    json_null());
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		json_object_set_new(o, nums[i], r != NULL ? num_or_null(r, nums[i]) : json_null());
+	return o;
+}
+
+json_t *
+api_service_json_from(struct api_call *c, const struct conf_service *svc,
+    const struct ctl_reply *r)
+{
 	json_t *o, *s6, *named;
 
-	if (api_ctl(c, svc, "status", &r) == 0 && r.ok) {
-		o = status_fields(&r);
+	if (r != NULL) {
+		o = status_fields(r);
 	} else {
 		o = json_pack("{s:b, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "up", 0, "pid",
 		    "uptime", "live", "limits", "limits_source", "refused", "accepted");
 	}
-	ctl_reply_free(&r);
+	if (o != NULL && json_object_update_missing_new(o, image_fields(r)) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
 	/* name first, as the contract shows it */
 	if (o == NULL || (named = json_pack("{s:s}", "name", svc->name)) == NULL) {
 		json_decref(o);
@@ -63,6 +95,18 @@ api_service_json(struct api_call *c, const struct conf_service *svc)
 	s6 = svc->s6 != NULL ? s6_status(svc->s6, c->ctx->ctl_timeout_ms) : NULL;
 	json_object_set_new(named, "s6", s6 != NULL ? s6 : json_null());
 	return named;
+}
+
+json_t *
+api_service_json(struct api_call *c, const struct conf_service *svc)
+{
+	struct ctl_reply r;
+	json_t *o;
+	int up = api_ctl(c, svc, "status", &r) == 0 && r.ok;
+
+	o = api_service_json_from(c, svc, up ? &r : NULL);
+	ctl_reply_free(&r);
+	return o;
 }
 
 void
@@ -126,6 +170,11 @@ connection_json(const char *line, const struct rules_file *rf)
 	    "limit_source", src,
 	    "oldest", (json_int_t)(ctl_field(line, "oldest", v, sizeof(v)) ? atoll(v) : 0),
 	    "pids", arr);
+	/* null from a listener that does not mark adopted connections yet */
+	if (o != NULL)
+		json_object_set_new(o, "adopted", ctl_field(line, "adopted", v, sizeof(v)) &&
+		    scan_ulong(v, 0x7fffffffUL, &n) == 0 ? json_integer((json_int_t)n) :
+		    json_null());
 	if (o != NULL && strncmp(src, "rule:", 5) == 0 && (ln = rule_line_of(rf, src + 5)) > 0)
 		json_object_set_new(o, "limit_rule_line", json_integer(ln));
 	return o;
@@ -212,8 +261,16 @@ api_post_reload(struct api_call *c)
 	ctl_reply_free(&r);
 }
 
-void
-api_post_restart(struct api_call *c)
+static void
+audit_restart(struct api_call *c, const char *mode, const char *result)
+{
+	api_audit(c, "restart", NULL, json_pack("{s:s, s:s}", "mode", mode, "result", result));
+}
+
+/* ?mode=supervisor: s6-svc -t, a new process (its children, the
+ * sessions, stay). */
+static void
+restart_supervisor(struct api_call *c)
 {
 	int r;
 
@@ -224,13 +281,58 @@ api_post_restart(struct api_call *c)
 	}
 	pthread_mutex_lock(&c->ctx->write_lock);
 	r = s6_restart(c->svc->s6, c->ctx->ctl_timeout_ms);
-	api_audit(c, "restart", NULL, json_string(r == 0 ? "ok" : strerror(errno)));
+	audit_restart(c, "supervisor", r == 0 ? "ok" : strerror(errno));
 	pthread_mutex_unlock(&c->ctx->write_lock);
 	if (r == -1)
 		reply_problem(c->resp, 503, "restart-failed", "s6-svc -t %s failed", c->svc->s6);
 	else
-		reply_json(c->resp, 200, json_pack("{s:s, s:b}", "service", c->svc->name,
-		    "restarted", 1));
+		reply_json(c->resp, 200, json_pack("{s:s, s:s, s:b}", "service", c->svc->name,
+		    "mode", "supervisor", "restarted", 1));
+}
+
+/* The default: the listener execs its binary again (same pid, sockets,
+ * children and table) and the new image answers with its status. */
+static void
+restart_reexec(struct api_call *c)
+{
+	struct ctl_reply r;
+	json_t *o;
+	int ret, e;
+
+	pthread_mutex_lock(&c->ctx->write_lock);
+	ret = api_ctl_timeout(c, c->svc, "reexec", API_REEXEC_TIMEOUT_MS, &r);
+	e = errno;
+	audit_restart(c, "reexec", ret == -1 ? strerror(e) : r.ok ? "ok" : r.text);
+	pthread_mutex_unlock(&c->ctx->write_lock);
+	if (ret == -1)
+		reply_problem(c->resp, 503, "listener-unavailable",
+		    "the control socket of %s does not answer reexec: %s", c->svc->name,
+		    strerror(e));
+	else if (!r.ok && strcmp(r.code, "exec") == 0)
+		reply_problem(c->resp, 503, "reexec-failed", "%s", r.text);
+	else if (!r.ok)
+		reply_problem(c->resp, 503, "reexec-unsupported", "the listener of %s does not "
+		    "re-exec (%s %s); ?mode=supervisor restarts it through s6", c->svc->name,
+		    r.code, r.text);
+	else if ((o = api_service_json_from(c, c->svc, &r)) != NULL) {
+		json_object_set_new(o, "mode", json_string("reexec"));
+		json_object_set_new(o, "restarted", json_true());
+		reply_json(c->resp, 200, o);
+	}
+	ctl_reply_free(&r);
+}
+
+void
+api_post_restart(struct api_call *c)
+{
+	const char *mode = api_request_arg(c->req, "mode");
+
+	if (mode == NULL || strcmp(mode, "reexec") == 0)
+		restart_reexec(c);
+	else if (strcmp(mode, "supervisor") == 0)
+		restart_supervisor(c);
+	else
+		reply_problem_field(c->resp, "mode", "mode must be reexec or supervisor");
 }
 
 void
