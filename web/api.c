@@ -40,13 +40,30 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+static struct api_conf_snap *
+snap_new(struct mailctld_conf *conf, int owned)
+{
+	struct api_conf_snap *s = malloc(sizeof(*s));
+
+	if (s != NULL) {
+		s->conf = conf;
+		s->refs = 1;
+		s->owned = owned;
+	}
+	return s;
+}
+
 int
 api_ctx_init(struct api_ctx *ctx, struct mailctld_conf *conf)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->conf = conf;
-	if (token_store_init(&ctx->tokens, conf->tokens) == -1)
+	if ((ctx->snap = snap_new(conf, 0)) == NULL)
 		return -1;
+	if (token_store_init(&ctx->tokens, conf->tokens) == -1) {
+		free(ctx->snap);
+		return -1;
+	}
+	pthread_mutex_init(&ctx->conf_lock, NULL);
 	ratelimit_init(&ctx->rl);
 	pthread_mutex_init(&ctx->write_lock, NULL);
 	ctx->started = time(NULL);
@@ -57,9 +74,60 @@ api_ctx_init(struct api_ctx *ctx, struct mailctld_conf *conf)
 void
 api_ctx_free(struct api_ctx *ctx)
 {
+	api_ctx_release(ctx, ctx->snap);
 	token_store_free(&ctx->tokens);
 	ratelimit_free(&ctx->rl);
 	pthread_mutex_destroy(&ctx->write_lock);
+	pthread_mutex_destroy(&ctx->conf_lock);
+}
+
+struct api_conf_snap *
+api_ctx_acquire(struct api_ctx *ctx)
+{
+	struct api_conf_snap *s;
+
+	pthread_mutex_lock(&ctx->conf_lock);
+	s = ctx->snap;
+	s->refs++;
+	pthread_mutex_unlock(&ctx->conf_lock);
+	return s;
+}
+
+void
+api_ctx_release(struct api_ctx *ctx, struct api_conf_snap *s)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&ctx->conf_lock);
+	left = --s->refs;
+	pthread_mutex_unlock(&ctx->conf_lock);
+	if (left > 0)
+		return;
+	if (s->owned) {
+		conf_free(s->conf);
+		free(s->conf);
+	}
+	free(s);
+}
+
+int
+api_ctx_set_conf(struct api_ctx *ctx, struct mailctld_conf *conf)
+{
+	struct api_conf_snap *s = snap_new(conf, 1), *old;
+
+	if (s == NULL || token_store_repoint(&ctx->tokens, conf->tokens) == -1) {
+		free(s);
+		conf_free(conf);
+		free(conf);
+		errno = ENOMEM;
+		return -1;
+	}
+	pthread_mutex_lock(&ctx->conf_lock);
+	old = ctx->snap;
+	ctx->snap = s;
+	pthread_mutex_unlock(&ctx->conf_lock);
+	api_ctx_release(ctx, old);
+	return 0;
 }
 
 int
@@ -236,7 +304,7 @@ static int
 bind_segments(struct api_call *c, const struct route *rt, char **seg, size_t nseg)
 {
 	if (nseg >= 3 && strcmp(seg[1], "services") == 0) {
-		c->svc = conf_find_service(c->ctx->conf, seg[2], strlen(seg[2]));
+		c->svc = conf_find_service(c->conf, seg[2], strlen(seg[2]));
 		if (c->svc == NULL) {
 			reply_problem(c->resp, 404, "unknown-service", "no service called %.64s",
 			    seg[2]);
@@ -252,6 +320,7 @@ void
 api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
 	struct api_call c;
+	struct api_conf_snap *snap;
 	const struct route *rt;
 	char buf[1024], *seg[SEG_MAX];
 	size_t nseg;
@@ -268,9 +337,14 @@ api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_respon
 		    API_MAX_BODY);
 		return;
 	}
-	if (check_args(req, rt->args, resp) == -1 || bind_segments(&c, rt, seg, nseg) == -1)
+	if (check_args(req, rt->args, resp) == -1)
 		return;
-	rt->fn(&c);
+	/* One configuration for the whole call, even if SIGHUP swaps it. */
+	snap = api_ctx_acquire(ctx);
+	c.conf = snap->conf;
+	if (bind_segments(&c, rt, seg, nseg) == 0)
+		rt->fn(&c);
+	api_ctx_release(ctx, snap);
 	if (resp->status == 0)
 		reply_problem(resp, 500, "internal", "the handler gave no answer");
 }

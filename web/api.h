@@ -23,8 +23,17 @@
 /* Versions kept per service in STATE/history/NAME/. */
 #define API_HISTORY_KEEP 100
 
+/* One configuration and the calls using it: a reload swaps in a new one,
+ * and the old one is freed once its last call is done. */
+struct api_conf_snap {
+	struct mailctld_conf *conf;
+	unsigned refs;			/* calls using it, +1 while current */
+	int owned;			/* conf is freed with the snapshot */
+};
+
 struct api_ctx {
-	struct mailctld_conf *conf;	/* borrowed */
+	pthread_mutex_t conf_lock;	/* guards snap and the refs */
+	struct api_conf_snap *snap;	/* the configuration in force */
 	struct token_store tokens;
 	struct ratelimit rl;
 	pthread_mutex_t write_lock;	/* every change runs under it */
@@ -74,6 +83,14 @@ struct api_response {
 /* Sets up ctx over conf (kept borrowed). 0 or -1 with errno. */
 int api_ctx_init(struct api_ctx *ctx, struct mailctld_conf *conf);
 void api_ctx_free(struct api_ctx *ctx);
+/* Puts conf (malloc'd, taken over) in force: calls that start from now on
+ * see it, calls under way finish with the one they started with. The
+ * tokens file named by conf is read again. 0, or -1 with errno (conf is
+ * freed and the old one stays). */
+int api_ctx_set_conf(struct api_ctx *ctx, struct mailctld_conf *conf);
+/* The configuration in force, held until api_ctx_release. */
+struct api_conf_snap *api_ctx_acquire(struct api_ctx *ctx);
+void api_ctx_release(struct api_ctx *ctx, struct api_conf_snap *snap);
 
 /* Answers req into resp (which the caller frees with api_response_free).
  * Never fails: out of memory becomes a 500 with an empty body. */

@@ -80,13 +80,13 @@ api_audit(struct api_call *c, const char *what, json_t *before, json_t *after)
 		errno = ENOMEM;
 		return -1;
 	}
-	r = audit_append(c->ctx->conf->audit, e);
+	r = audit_append(c->conf->audit, e);
 	json_decref(e);
 	/* The change stands (and is answered); the admin learns from the log
 	 * that its record is missing. */
 	if (r == -1)
 		log_warn_sys("unable to append a %s entry to the audit log %s", what,
-		    c->ctx->conf->audit);
+		    c->conf->audit);
 	return r;
 }
 
@@ -94,7 +94,7 @@ int
 api_history_add(struct api_call *c, const char *what, const char *old,
     size_t oldlen, int old_exists, const char *content, size_t len)
 {
-	const char *state = c->ctx->conf->state, *name = c->svc->name;
+	const char *state = c->conf->state, *name = c->svc->name;
 
 	if (old_exists && history_has(state, name, what) == 0 &&
 	    history_record(state, name, what, "(initial)", old, oldlen, API_HISTORY_KEEP) == -1)

@@ -11,7 +11,7 @@
 void
 api_get_history(struct api_call *c)
 {
-	json_t *o = history_list(c->ctx->conf->state, c->svc->name);
+	json_t *o = history_list(c->conf->state, c->svc->name);
 
 	if (o == NULL) {
 		reply_problem(c->resp, 500, "io", "unable to read the history: %s", strerror(errno));
@@ -63,7 +63,7 @@ api_post_rollback(struct api_call *c)
 			reply_problem_field(c->resp, "version", "version is required");
 		goto out;
 	}
-	v = history_get(c->ctx->conf->state, c->svc->name, (unsigned long)version,
+	v = history_get(c->conf->state, c->svc->name, (unsigned long)version,
 	    &content, &len);
 	what = json_string_value(json_object_get(v, "what"));
 	if (v == NULL || what == NULL ||

@@ -11,6 +11,7 @@
 
 struct api_call {
 	struct api_ctx *ctx;
+	const struct mailctld_conf *conf;	/* the call's snapshot of the configuration */
 	const struct api_request *req;
 	struct api_response *resp;
 	struct conf_service *svc;	/* NULL outside /v1/services/{name} */

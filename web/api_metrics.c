@@ -51,7 +51,7 @@ per_ip(struct api_call *c, struct strbuf *sb, const struct conf_service *svc)
 	char req[64], ip[128], count[32];
 	size_t i;
 
-	snprintf(req, sizeof(req), "connections top %lu", c->ctx->conf->metrics_top);
+	snprintf(req, sizeof(req), "connections top %lu", c->conf->metrics_top);
 	if (api_ctl(c, svc, req, &r) == 0 && r.ok)
 		for (i = 0; i < r.nlines; i++)
 			if (ctl_field(r.lines[i], "ip", ip, sizeof(ip)) &&
@@ -92,7 +92,7 @@ service_metrics(struct api_call *c, struct strbuf *sb, const struct conf_service
 				    "reason=\"%s\"} %lld\n", svc->name, reasons[i][0], v);
 	}
 	ctl_reply_free(&r);
-	if (up && c->ctx->conf->metrics_top > 0)
+	if (up && c->conf->metrics_top > 0)
 		per_ip(c, sb, svc);
 }
 
@@ -103,11 +103,11 @@ api_get_metrics(struct api_call *c)
 	size_t i;
 
 	strbuf_appends(&sb, headers);
-	if (c->ctx->conf->metrics_top > 0)
+	if (c->conf->metrics_top > 0)
 		strbuf_appends(&sb, "# HELP mailstack_ip_connections Live connections of the "
 		    "busiest addresses.\n# TYPE mailstack_ip_connections gauge\n");
-	for (i = 0; i < c->ctx->conf->nservices; i++)
-		service_metrics(c, &sb, &c->ctx->conf->services[i]);
+	for (i = 0; i < c->conf->nservices; i++)
+		service_metrics(c, &sb, &c->conf->services[i]);
 	reply_text(c->resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    sb.s != NULL ? sb.s : "", sb.len);
 	strbuf_free(&sb);

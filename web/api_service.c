@@ -114,7 +114,7 @@ api_get_health(struct api_call *c)
 {
 	reply_json(c->resp, 200, json_pack("{s:s, s:I, s:i}", "status", "ok",
 	    "uptime", (json_int_t)(time(NULL) - c->ctx->started),
-	    "services", (int)c->ctx->conf->nservices));
+	    "services", (int)c->conf->nservices));
 }
 
 void
@@ -123,8 +123,8 @@ api_get_services(struct api_call *c)
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; arr != NULL && i < c->ctx->conf->nservices; i++)
-		json_array_append_new(arr, api_service_json(c, &c->ctx->conf->services[i]));
+	for (i = 0; arr != NULL && i < c->conf->nservices; i++)
+		json_array_append_new(arr, api_service_json(c, &c->conf->services[i]));
 	reply_json(c->resp, 200, json_pack("{s:o}", "services", arr));
 }
 
@@ -346,7 +346,7 @@ api_get_audit(struct api_call *c)
 		reply_problem_field(c->resp, "limit", "limit must be a number from 1 to 1000000");
 		return;
 	}
-	if ((o = audit_read(c->ctx->conf->audit, n)) == NULL) {
+	if ((o = audit_read(c->conf->audit, n)) == NULL) {
 		reply_problem(c->resp, 500, "audit-unreadable", "unable to read the audit log");
 		return;
 	}

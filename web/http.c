@@ -355,9 +355,9 @@ load_tls(struct http_server *hs, const struct mailctld_conf *conf, char *err, si
 }
 
 int
-http_start(struct http_server *hs, struct api_ctx *ctx, char *err, size_t errlen)
+http_start(struct http_server *hs, struct api_ctx *ctx, const struct mailctld_conf *conf,
+    char *err, size_t errlen)
 {
-	const struct mailctld_conf *conf = ctx->conf;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	int fd, ufd;
 

@@ -15,10 +15,11 @@ struct http_server {
 	char *tls_key;
 };
 
-/* Binds and starts serving ctx. listen is "ADDR:PORT" or "[ADDR]:PORT".
- * Returns 0, or -1 with errno and what failed in err ("bind to ...",
- * "read tls-cert ..."). */
-int http_start(struct http_server *hs, struct api_ctx *ctx, char *err, size_t errlen);
+/* Binds the sockets conf names (listen is "ADDR:PORT" or "[ADDR]:PORT",
+ * unix, TLS) and starts serving ctx. Returns 0, or -1 with errno and what
+ * failed in err ("bind to ...", "read tls-cert ..."). */
+int http_start(struct http_server *hs, struct api_ctx *ctx, const struct mailctld_conf *conf,
+    char *err, size_t errlen);
 void http_stop(struct http_server *hs);
 
 /* Splits "ADDR:PORT" / "[ADDR]:PORT" into a socket address. 0 or -1

@@ -149,6 +149,21 @@ token_store_free(struct token_store *ts)
 	memset(ts, 0, sizeof(*ts));
 }
 
+int
+token_store_repoint(struct token_store *ts, const char *path)
+{
+	char *p = strdup(path);
+
+	if (p == NULL)
+		return -1;
+	pthread_mutex_lock(&ts->lock);
+	free(ts->path);
+	ts->path = p;
+	ts->loaded = 0;	/* read at the next check, changed or not */
+	pthread_mutex_unlock(&ts->lock);
+	return 0;
+}
+
 /* Re-reads the file when stat says it changed; called with the lock held.
  * An unreadable or bad file empties the store (fail closed). */
 static void

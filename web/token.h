@@ -33,6 +33,9 @@ struct token_store {
 
 int token_store_init(struct token_store *ts, const char *path);
 void token_store_free(struct token_store *ts);
+/* Makes the store read path (the same or another file) at the next
+ * check, whether it changed or not (SIGHUP). 0, or -1 out of memory. */
+int token_store_repoint(struct token_store *ts, const char *path);
 
 /* Checks the presented token text. Returns 1 and fills *scope and name
  * (TOKEN_NAME_MAX + 1 bytes) when it matches, 0 when not (or the file is

@@ -70,6 +70,16 @@ make_token(const char *path, const char *name, const char *scope)
 	exit(0);
 }
 
+/* -l and -k win over the file, at the start and at every SIGHUP. */
+static int
+apply_options(const struct opts *o, struct mailctld_conf *conf)
+{
+	if ((o->listen != NULL && (free(conf->listen), conf->listen = strdup(o->listen)) == NULL) ||
+	    (o->tokens != NULL && (free(conf->tokens), conf->tokens = strdup(o->tokens)) == NULL))
+		return -1;
+	return 0;
+}
+
 static void
 load_conf(const struct opts *o, struct mailctld_conf *conf)
 {
@@ -82,8 +92,7 @@ load_conf(const struct opts *o, struct mailctld_conf *conf)
 			die_sys(EX_TEMP, "unable to read %s", o->conf);
 		conf_parse(conf, "", 0, err, sizeof(err));
 	}
-	if ((o->listen != NULL && (free(conf->listen), conf->listen = strdup(o->listen)) == NULL) ||
-	    (o->tokens != NULL && (free(conf->tokens), conf->tokens = strdup(o->tokens)) == NULL))
+	if (apply_options(o, conf) == -1)
 		die_sys(EX_TEMP, "unable to allocate memory");
 }
 
@@ -126,10 +135,51 @@ warn_tokens_mode(const char *path)
 		    (unsigned)(st.st_mode & 0777));
 }
 
-/* Waits for TERM or INT (blocked in every thread); HUP only logs, since
- * the tokens file is re-read on change and the rest needs a restart. */
+static int
+differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/* SIGHUP: the file again; services, tokens, state, audit and metrics-top
+ * take effect for the requests that start from now on (those under way,
+ * and the connections, go on). A file that does not parse changes
+ * nothing. The sockets were bound at the start: their lines wait for the
+ * next one. */
 static void
-run(void)
+reload(struct api_ctx *ctx, const struct opts *o, const struct mailctld_conf *started)
+{
+	struct mailctld_conf *conf = calloc(1, sizeof(*conf));
+	char err[256];
+
+	if (conf == NULL || conf_load(conf, o->conf, err, sizeof(err)) == -1) {
+		if (conf != NULL && errno == EINVAL)
+			log_warn("SIGHUP: %s:%s; the configuration in force is kept", o->conf, err);
+		else
+			log_warn_sys("SIGHUP: unable to read %s; the configuration in force is "
+			    "kept", o->conf);
+		free(conf);
+		return;
+	}
+	if (apply_options(o, conf) == -1 || api_ctx_set_conf(ctx, conf) == -1) {
+		log_warn_sys("SIGHUP: unable to put %s in force; the configuration in force "
+		    "is kept", o->conf);
+		return;
+	}
+	if (differs(conf->listen, started->listen) || differs(conf->unix_path,
+	    started->unix_path) || differs(conf->tls_cert, started->tls_cert) ||
+	    differs(conf->tls_key, started->tls_key))
+		log_warn("SIGHUP: listen, unix, tls-cert and tls-key changes take effect at "
+		    "the next start");
+	check_services(conf);
+	warn_tokens_mode(conf->tokens);
+	log_info("SIGHUP: %s read again: %zu services, tokens %s", o->conf, conf->nservices,
+	    conf->tokens);
+}
+
+/* Waits for TERM or INT (blocked in every thread); HUP reloads. */
+static void
+run(struct api_ctx *ctx, const struct opts *o, const struct mailctld_conf *started)
 {
 	sigset_t set;
 	int sig;
@@ -142,8 +192,7 @@ run(void)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: the tokens file is re-read when it changes; "
-			    "restart to read the configuration");
+			reload(ctx, o, started);
 			continue;
 		}
 		return;
@@ -180,7 +229,7 @@ main(int argc, char **argv)
 		die_sys(EX_TEMP, "unable to allocate memory");
 	ctx.openapi = (const char *)openapi_json;
 	ctx.openapi_len = openapi_json_len;
-	if (http_start(&hs, &ctx, err, sizeof(err)) == -1)
+	if (http_start(&hs, &ctx, &conf, err, sizeof(err)) == -1)
 		die_sys(EX_TEMP, "unable to %s", err);
 	if (o.print_port) {
 		printf("%u\n", hs.port);
@@ -188,7 +237,7 @@ main(int argc, char **argv)
 	}
 	log_info("listening on %s port %u%s", conf.listen, hs.port,
 	    conf.tls_cert != NULL ? " (TLS)" : "");
-	run();
+	run(&ctx, &o, &conf);
 	http_stop(&hs);
 	api_ctx_free(&ctx);
 	conf_free(&conf);
