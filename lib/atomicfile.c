@@ -67,8 +67,8 @@ atomicfile_write(struct atomicfile *af, const void *buf, size_t len)
 }
 
 /* fsync of the folder makes the rename itself survive a crash. */
-static int
-dir_fsync(const char *path)
+int
+atomicfile_sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -111,7 +111,7 @@ atomicfile_commit(struct atomicfile *af)
 		saved = errno;
 		goto fail;
 	}
-	if (dir_fsync(af->path) < 0) {
+	if (atomicfile_sync_dir(af->path) < 0) {
 		saved = errno;
 		atomicfile_release(af);
 		errno = saved;

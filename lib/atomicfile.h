@@ -26,6 +26,11 @@ int atomicfile_commit(struct atomicfile *af);
 /* Closes and removes the temporary file; keeps errno. Safe to call twice. */
 void atomicfile_abort(struct atomicfile *af);
 
+/* fsync of the folder that holds path, so that a new name in it (a file
+ * created, renamed, a folder made) survives a crash. 0 or -1 with errno;
+ * a file system that cannot sync folders (EINVAL) counts as done. */
+int atomicfile_sync_dir(const char *path);
+
 /* One call: replace path with len bytes of buf. 0 or -1 with errno. */
 int atomicfile_replace(const char *path, const void *buf, size_t len, mode_t mode);
 

@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rules/rules_file.h"
@@ -185,3 +188,39 @@ check_acks_kept(json_t *entries)
 	return n;
 }
 
+
+pid_t
+burst_start(int round)
+{
+	pid_t w;
+
+	web_start_daemon();
+	w = harness_fork();
+	cr_assert_neq(w, -1);
+	if (w == 0)
+		write_burst(round);
+	return w;
+}
+
+void
+burst_wait_first_ack(void)
+{
+	char *acks = web_fake_path(web_dir, "acks");
+	long long end = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	struct stat st;
+
+	while ((stat(acks, &st) == -1 || st.st_size == 0) && harness_now_ms() < end)
+		harness_sleep_ms(5);
+	cr_assert(st.st_size > 0, "no write answered within %d ms", HARNESS_TIMEOUT_MS);
+	free(acks);
+}
+
+void
+burst_kill(pid_t w)
+{
+	kill(web_daemon.pid, SIGKILL);
+	cr_assert_eq(harness_wait_exit(&web_daemon, HARNESS_TIMEOUT_MS), 0);
+	kill(w, SIGKILL);
+	waitpid(w, NULL, 0);
+	harness_kill(&web_daemon);
+}

@@ -221,39 +221,24 @@ Test(web_http, unix_socket_serves_the_same_api)
  * while after the first answered write, in the middle of the burst. */
 Test(web_http, sigkill_during_writes_leaves_every_file_valid)
 {
-	char *acks = web_fake_path(web_dir, "acks");
 	int round, answered = 0;
 
 	for (round = 0; round < 4; round++) {
-		long long end = harness_now_ms() + HARNESS_TIMEOUT_MS;
-		struct stat st;
 		json_t *entries;
-		pid_t w;
+		pid_t w = burst_start(round);
 
-		web_start_daemon();
-		w = harness_fork();
-		cr_assert_neq(w, -1);
-		if (w == 0)
-			write_burst(round);
 		if (round == 0)
 			harness_sleep_ms(150);
 		else {
-			while ((stat(acks, &st) == -1 || st.st_size == 0) && harness_now_ms() < end)
-				harness_sleep_ms(5);
-			cr_assert(st.st_size > 0, "round %d: no write answered within 5 s", round);
+			burst_wait_first_ack();
 			harness_sleep_ms(20 + round * 61);
 		}
-		kill(web_daemon.pid, SIGKILL);
-		cr_assert_eq(harness_wait_exit(&web_daemon, HARNESS_TIMEOUT_MS), 0);
-		kill(w, SIGKILL);
-		waitpid(w, NULL, 0);
-		harness_kill(&web_daemon);
+		burst_kill(w);
 		entries = check_files_valid();
 		answered = check_acks_kept(entries);
 		json_decref(entries);
 	}
 	cr_assert_gt(answered, 0);
-	free(acks);
 }
 
 Test(web_http, chunked_oversize_body_is_413)

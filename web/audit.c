@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/atomicfile.h"
 #include "web/audit.h"
 #include "web/util.h"
 
@@ -14,7 +15,7 @@ audit_append(const char *path, json_t *entry)
 	char *line = json_dumps(entry, JSON_COMPACT);
 	size_t n;
 	ssize_t w;
-	int fd, e;
+	int fd, e, created = 0;
 
 	if (line == NULL) {
 		errno = ENOMEM;
@@ -22,7 +23,9 @@ audit_append(const char *path, json_t *entry)
 	}
 	n = strlen(line);
 	line[n] = '\n';	/* replaces the NUL: one write holds the whole line */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640), created = 1;
 	if (fd == -1) {
 		e = errno;
 		free(line);
@@ -32,7 +35,9 @@ audit_append(const char *path, json_t *entry)
 	w = write(fd, line, n + 1);
 	e = errno;
 	free(line);
-	if (w != (ssize_t)(n + 1) || fsync(fd) == -1) {
+	/* The first entry also makes the log's name in its folder durable:
+	 * an fsync'd line in a file that a crash unnames is lost all the same. */
+	if (w != (ssize_t)(n + 1) || fsync(fd) == -1 || (created && atomicfile_sync_dir(path) == -1)) {
 		if (w >= 0 && w != (ssize_t)(n + 1))
 			e = EIO;
 		close(fd);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/atomicfile.h"
 #include "lib/strbuf.h"
 #include "web/token.h"
 #include "web/util.h"
@@ -73,7 +74,9 @@ util_mkdirs(const char *dir)
 		char c = *s;
 
 		*s = '\0';
-		if (mkdir(p, 0750) == -1 && errno != EEXIST) {
+		/* A new folder's name is made durable in its parent, else a
+		 * crash could unname the history versions written into it. */
+		if (mkdir(p, 0750) == 0 ? atomicfile_sync_dir(p) == -1 : errno != EEXIST) {
 			int e = errno;
 
 			free(p);

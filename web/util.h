@@ -9,7 +9,8 @@
 int util_read_file(const char *path, char **buf, size_t *len);
 /* dir + "/" + name, malloc'd; NULL on out of memory. */
 char *util_path(const char *dir, const char *name);
-/* Creates dir and its parents (mode 0750). 0 or -1 with errno. */
+/* Creates dir and its parents (mode 0750), each new one fsync'd into its
+ * parent. 0 or -1 with errno. */
 int util_mkdirs(const char *dir);
 /* The strong ETag of content: "\"sha256-HEX\"" into out (80 bytes). */
 int util_etag(const void *p, size_t len, char out[80]);
