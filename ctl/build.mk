@@ -4,7 +4,8 @@
 CTL_SRCS = ctl/mailctl/cli.c ctl/mailctl/conf.c ctl/mailctl/http.c \
 	ctl/mailctl/reply.c ctl/mailctl/table.c ctl/mailctl/view.c ctl/mailctl/cmd_status.c \
 	ctl/mailctl/cmd_who.c ctl/mailctl/cmd_limits.c ctl/mailctl/cmd_rules.c \
-	ctl/mailctl/rules_check.c ctl/mailctl/cmd_admin.c ctl/mailctl/cmd_history.c
+	ctl/mailctl/rules_check.c ctl/mailctl/cmd_admin.c ctl/mailctl/cmd_history.c \
+	ctl/mailctl/seen.c
 CTL_OBJS = $(CTL_SRCS:.c=.o)
 CTL_MAIN_OBJ = ctl/mailctl/main.o
 LIBMAILCTL = ctl/mailctl/libmailctl.a

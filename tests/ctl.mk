@@ -1,8 +1,8 @@
 # tests/ctl.mk: tests of mailctl (ctl/): in-process units, and the real
 # program against a fake HTTP server in the test.
 CTL_TEST_HARNESS = tests/harness.o tests/harness_net.o
-CTL_UNIT_OBJS = tests/ctl_unit_test.o
-CTL_HTTP_OBJS = tests/ctl_http_test.o tests/ctl_fake.o tests/ctl_util.o
+CTL_UNIT_OBJS = tests/ctl_unit_test.o tests/ctl_seen_test.o
+CTL_HTTP_OBJS = tests/ctl_http_test.o tests/ctl_restart_test.o tests/ctl_fake.o tests/ctl_util.o
 CHECK_PROGRAMS += tests/test_ctl_unit tests/test_ctl_http
 OBJS += $(CTL_UNIT_OBJS) $(CTL_HTTP_OBJS)
 

@@ -34,7 +34,9 @@ static const char status_lines[] =
     "max_per_ip 4\nmax_per_network 0\nlimits_source file\nlimits_file -\n"
     "accepted 99\nrefused_ip 2\nrefused_net 0\nrefused_rule_ip 1\n"
     "refused_rule_net 0\ndropped_fork 0\ndistinct_ips 2\ndistinct_networks 1\n"
-    "local_port 1143\n";
+    "local_port 1143\ncontrol_denied 0\ncontrol_busy 0\ncontrol_timeouts 0\n"
+    "version 0.1.0\nimage_started 1764333000\nreexecs 2\nrestored state\nadopted 1\n"
+    "unadopted 0\nbacklog 1024\naccept_queue 0\nlisten_overflows 17\n";
 
 /* Reads one request line (mailctld then waits for the block). */
 static int
@@ -66,7 +68,9 @@ listener_answer(struct listener *l, int c)
 	if (strlen(l->requests) + strlen(req) + 2 < sizeof(l->requests))
 		strcat(strcat(l->requests, req), "\n");
 	pthread_mutex_unlock(&l->lock);
-	if (strcmp(req, "status") == 0 || strcmp(req, "reload") == 0)
+	/* a re-exec's answer is the new image's status */
+	if (strcmp(req, "status") == 0 || strcmp(req, "reload") == 0 ||
+	    strcmp(req, "reexec") == 0)
 		len = asprintf(&reply, "ok\n%s.\n", status_lines);
 	else if (strncmp(req, "connections", 11) == 0)
 		len = asprintf(&reply, "ok\n%s.\n", l->connections);
@@ -216,26 +220,33 @@ Test(ctl_e2e, who_and_status_through_mailctld)
 	struct api a;
 
 	snprintf(conns, sizeof(conns), "ip 127.0.0.1 count 2 limit 2 source rule:127.0.0.1 "
-	    "oldest %lld pids 501,502\n", (long long)time(NULL) - 3 * 86400 - 1800);
+	    "oldest %lld adopted 1 pids 501,502\n", (long long)time(NULL) - 3 * 86400 - 1800);
 	api_start(&a, rules);
 	sock = sock_path(&a, "imap");
 	listener_start(&l, sock, conns);
 	r = ctl_run_with(a.url, a.ro, CTL_ARGS("who", "imap", "--top", "3"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(r.out,
-	    "IP         COUNT  LIMIT  SOURCE                   OLDEST  PIDS\n"
-	    "127.0.0.1      2      2  rule:127.0.0.1 (line 3)   3d00h  501,502\n");
+	    "IP         COUNT  ADOPTED  LIMIT  SOURCE                   OLDEST  PIDS\n"
+	    "127.0.0.1      2        1      2  rule:127.0.0.1 (line 3)   3d00h  501,502\n");
 	ctl_run_free(&r);
 	r = ctl_run_with(a.url, a.ro, CTL_ARGS("status"));
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert_str_eq(r.out,
-	    "SERVICE  STATE   PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED\n"
-	    "imap     up     4242   1h01m     7   21       4     none        99        3\n"
-	    "smtp     down      -       -     -    -       -        -         -        -\n");
+	    "SERVICE  STATE   PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED  BACKLOG  QUEUE  OVERFLOWS\n"
+	    "imap     up     4242   1h01m     7   21       4     none        99        3     1024      0         17\n"
+	    "smtp     down      -       -     -    -       -        -         -        -        -      -          -\n");
+	ctl_run_free(&r);
+	/* restart re-execs: the listener is asked, the new image's figures shown */
+	r = ctl_run_with(a.url, a.admin, CTL_ARGS("restart", "imap"));
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "imap: re-executed in place: pid 4242 (unchanged), reexecs 2,"
+	    " version 0.1.0, table restored from state, live 7\n");
 	ctl_run_free(&r);
 	listener_stop(&l);
 	cr_assert(strstr(l.requests, "connections top 3\n") != NULL, "%s", l.requests);
 	cr_assert(strstr(l.requests, "status\n") != NULL, "%s", l.requests);
+	cr_assert(strstr(l.requests, "reexec\n") != NULL, "%s", l.requests);
 	r = ctl_run_with(a.url, a.ro, CTL_ARGS("who", "imap"));
 	cr_assert_eq(r.code, 69, "a silent listener is a server-side failure");
 	cr_assert_str_eq(r.err, "mailctl: imap: the control socket of imap does not answer\n");

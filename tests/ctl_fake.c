@@ -155,6 +155,23 @@ ctl_fake_start(struct ctl_fake *f, int status, const char *ctype, const char *bo
 	return 0;
 }
 
+int
+ctl_fake_again(struct ctl_fake *f, int status, const char *ctype, const char *body)
+{
+	ctl_fake_wait(f);
+	free(f->head);
+	free(f->body_in);
+	f->head = f->body_in = NULL;
+	f->got = 0;
+	f->status = status;
+	f->ctype = ctype;
+	f->body = body;
+	if (pthread_create(&f->thread, NULL, fake_main, f) != 0)
+		return -1;
+	f->started = 1;
+	return 0;
+}
+
 void
 ctl_fake_wait(struct ctl_fake *f)
 {

@@ -30,6 +30,9 @@ struct ctl_fake {
 /* Listens and starts the thread; status 0 reads the request and never
  * answers. 0 or -1. */
 int ctl_fake_start(struct ctl_fake *f, int status, const char *ctype, const char *body);
+/* The next request on the same port (mailctl keys some state by URL):
+ * waits for the last one, then answers this reply. 0 or -1. */
+int ctl_fake_again(struct ctl_fake *f, int status, const char *ctype, const char *body);
 /* Joins the thread (it gives up after HARNESS_TIMEOUT_MS without a request). */
 void ctl_fake_wait(struct ctl_fake *f);
 void ctl_fake_free(struct ctl_fake *f);

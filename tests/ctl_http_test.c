@@ -73,8 +73,8 @@ Test(ctl_http, who_sends_the_query_and_the_token_and_prints_a_table)
 	assert_header(&f, "Authorization", "Bearer " TOKEN);
 	assert_header(&f, "Accept", "application/json");
 	snprintf(want, sizeof(want),
-	    "IP         COUNT  LIMIT  SOURCE  OLDEST  PIDS\n"
-	    "127.0.0.1      4      4  option   3d02h  11,12\n");
+	    "IP         COUNT  ADOPTED  LIMIT  SOURCE  OLDEST  PIDS\n"
+	    "127.0.0.1      4        -      4  option   3d02h  11,12\n");
 	cr_assert_str_eq(r.out, want);
 	cr_assert_str_eq(r.err, "");
 	ctl_run_free(&r);
@@ -389,7 +389,8 @@ Test(ctl_http, rules_list_table)
 Test(ctl_http, reload_and_restart_post_without_a_body)
 {
 	static const char *const verbs[] = { "reload", "restart" };
-	static const char *const said[] = { "imap: reloaded\n", "imap: restart requested\n" };
+	static const char *const said[] = { "imap: reloaded\n", "imap: re-executed in place: "
+	    "pid - (unchanged), reexecs -, version -, table restored from -, live -\n" };
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -508,7 +509,8 @@ Test(ctl_http, option_url_beats_the_environment)
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert(f.got);
 	assert_header(&f, "Authorization", NULL);
-	cr_assert_str_eq(r.out, "SERVICE  STATE  PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED\n");
+	cr_assert_str_eq(r.out, "SERVICE  STATE  PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED"
+	    "  BACKLOG  QUEUE  OVERFLOWS\n");
 	ctl_run_free(&r);
 	ctl_fake_free(&f);
 }

@@ -454,8 +454,8 @@ Test(ctl_unit, who_table)
 	char *text;
 
 	who_now = 1764330000;
-	conns = json_pack("[{s:s,s:i,s:i,s:s,s:I,s:[i,i]},{s:s,s:i,s:i,s:s,s:i,s:I,s:[i]}]",
-	    "ip", "192.0.2.10", "count", 12, "limit", 0, "limit_source", "none",
+	conns = json_pack("[{s:s,s:i,s:i,s:i,s:s,s:I,s:[i,i]},{s:s,s:i,s:i,s:s,s:i,s:I,s:[i]}]",
+	    "ip", "192.0.2.10", "count", 12, "adopted", 4, "limit", 0, "limit_source", "none",
 	    "oldest", (json_int_t)(who_now - 75), "pids", 301, 302,
 	    "ip", "2001:db8::", "count", 3, "limit", 4, "limit_source", "rule:2001:db8::",
 	    "limit_rule_line", 7, "oldest", (json_int_t)(who_now - 90000), "pids", 9);
@@ -465,9 +465,9 @@ Test(ctl_unit, who_table)
 	cr_assert_not_null(conns);
 	text = capture(who_at, conns);
 	cr_assert_str_eq(text,
-	    "IP          COUNT  LIMIT  SOURCE                    OLDEST  PIDS\n"
-	    "192.0.2.10     12   none  none                       1m15s  301,302\n"
-	    "2001:db8::      3      4  rule:2001:db8:: (line 7)   1d01h  9,10,11,12,13,+2\n");
+	    "IP          COUNT  ADOPTED  LIMIT  SOURCE                    OLDEST  PIDS\n"
+	    "192.0.2.10     12        4   none  none                       1m15s  301,302\n"
+	    "2001:db8::      3        -      4  rule:2001:db8:: (line 7)   1d01h  9,10,11,12,13,+2\n");
 	free(text);
 	json_decref(conns);
 }
@@ -477,7 +477,8 @@ Test(ctl_unit, status_table_shows_a_down_service)
 	json_t *services = json_loads("[{\"name\":\"imap\",\"up\":true,\"pid\":123,\"uptime\":3700,"
 	    "\"live\":3,\"limits\":{\"max_connections\":21,\"max_per_ip\":4,\"max_per_network\":0},"
 	    "\"limits_source\":\"file\",\"refused\":{\"ip\":2,\"net\":0,\"rule_ip\":1,\"rule_net\":0,"
-	    "\"fork\":0},\"accepted\":10,\"s6\":null},{\"name\":\"smtp\",\"up\":false,\"pid\":null,"
+	    "\"fork\":0},\"accepted\":10,\"s6\":null,\"backlog\":1024,\"accept_queue\":0,"
+	    "\"listen_overflows\":1234567},{\"name\":\"smtp\",\"up\":false,\"pid\":null,"
 	    "\"uptime\":null,\"live\":null,\"limits\":null,\"limits_source\":null,\"refused\":null,"
 	    "\"accepted\":null,\"s6\":null}]", 0, NULL);
 	char *text;
@@ -485,9 +486,9 @@ Test(ctl_unit, status_table_shows_a_down_service)
 	cr_assert_not_null(services);
 	text = capture(view_status, services);
 	cr_assert_str_eq(text,
-	    "SERVICE  STATE  PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED\n"
-	    "imap     up     123   1h01m     3   21       4     none        10        3\n"
-	    "smtp     down     -       -     -    -       -        -         -        -\n");
+	    "SERVICE  STATE  PID  UPTIME  LIVE  MAX  PER-IP  PER-NET  ACCEPTED  REFUSED  BACKLOG  QUEUE  OVERFLOWS\n"
+	    "imap     up     123   1h01m     3   21       4     none        10        3     1024      0    1234567\n"
+	    "smtp     down     -       -     -    -       -        -         -        -        -      -          -\n");
 	free(text);
 	json_decref(services);
 }
@@ -527,7 +528,10 @@ Test(ctl_unit, one_service_in_detail)
 	json_t *s = json_loads("{\"name\":\"imap\",\"up\":true,\"pid\":123,\"uptime\":10,\"live\":3,"
 	    "\"limits\":{\"max_connections\":21,\"max_per_ip\":4,\"max_per_network\":0},"
 	    "\"limits_source\":\"file\",\"refused\":{\"ip\":5,\"net\":0,\"rule_ip\":1,\"rule_net\":0,"
-	    "\"fork\":2},\"accepted\":10,\"s6\":{\"up\":true,\"pid\":120,\"ready\":true}}", 0, NULL);
+	    "\"fork\":2},\"accepted\":10,\"s6\":{\"up\":true,\"pid\":120,\"ready\":true},"
+	    "\"version\":\"0.1.0\",\"image_started\":60,\"reexecs\":2,\"restored\":\"state\","
+	    "\"adopted\":1,\"unadopted\":null,\"backlog\":1024,\"accept_queue\":0,"
+	    "\"listen_overflows\":7}", 0, NULL);
 	char *text;
 
 	cr_assert_not_null(s);
@@ -548,6 +552,15 @@ Test(ctl_unit, one_service_in_detail)
 	    "refused_rule_ip   1\n"
 	    "refused_rule_net  0\n"
 	    "refused_fork      2\n"
+	    "version           0.1.0\n"
+	    "image_started     1970-01-01 00:01:00\n"
+	    "reexecs           2\n"
+	    "restored          state\n"
+	    "adopted           1\n"
+	    "unadopted         -\n"
+	    "backlog           1024\n"
+	    "accept_queue      0\n"
+	    "listen_overflows  7\n"
 	    "s6                up pid 120 ready\n");
 	free(text);
 	json_decref(s);

@@ -290,7 +290,7 @@ Test(stack_demo, restart_through_s6_keeps_limits_and_stop_ends_old_sessions)
 	imap = demo_greeting(port[1], "* OK ");
 	old = listener_pid(dir, "imap");
 	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("limits", "imap", "--max", "30"));
-	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("restart", "imap"));
+	stack_mailctl_expect(&s, 1, 0, CTL_ARGS("restart", "--supervisor", "imap"));
 	now = wait_restarted(&s, old);
 	cr_assert_eq(listener_pid(dir, "imap"), now);
 	demo_sock(&s, dir, "imap");
@@ -305,5 +305,40 @@ Test(stack_demo, restart_through_s6_keeps_limits_and_stop_ends_old_sessions)
 	cr_assert_not(proc_running(old), "the old listener outlived demo-stop");
 	cr_assert(harness_closed(imap, HARNESS_TIMEOUT_MS),
 	    "the old listener's session outlived demo-stop");
+	demo_env[0][0] = '\0';
+}
+
+/* mailctl restart (the default): the listener re-execs its binary, the
+ * same process, and the held session stays served and counted. */
+Test(stack_demo, restart_reexecs_in_place_and_keeps_the_count)
+{
+	char dir[300], want[128], *b;
+	unsigned port[3];
+	struct ctl_run r;
+	struct stack s;
+	long old;
+	int imap;
+
+	demo_start(dir, sizeof(dir), port, &s);
+	imap = demo_greeting(port[1], "* OK ");
+	old = listener_pid(dir, "imap");
+	demo_sock(&s, dir, "imap");
+	stack_wait_live(&s, 1);
+	r = stack_mailctl(&s, 1, 0, CTL_ARGS("restart", "imap"));
+	snprintf(want, sizeof(want), "imap: re-executed in place: pid %ld (unchanged), reexecs 1,",
+	    old);
+	cr_assert_eq(strncmp(r.out, want, strlen(want)), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "table restored from state, live 1\n"), "%s", r.out);
+	cr_assert_str_eq(r.err, "");
+	ctl_run_free(&r);
+	cr_assert_eq(listener_pid(dir, "imap"), old, "s6 saw another process");
+	b = stack_control(&s, "status");
+	cr_assert_eq(stack_block_value(b, "live"), 1, "after the re-exec: %s", b);
+	cr_assert_eq(stack_block_value(b, "reexecs"), 1, "%s", b);
+	free(b);
+	demo_assert_alive(imap);
+	close(demo_greeting(port[1], "* OK "));
+	close(imap);
+	demo_stop();
 	demo_env[0][0] = '\0';
 }

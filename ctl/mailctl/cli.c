@@ -36,6 +36,7 @@ static const struct cli_opt cli_opts[] = {
 	{ "strict", 0, CLI_HAS_STRICT, 0 },
 	{ "text", 0, CLI_HAS_TEXT, 0 },
 	{ "if-match", 1, CLI_HAS_IF_MATCH, 0 },
+	{ "supervisor", 0, CLI_HAS_SUPERVISOR, 0 },
 };
 
 static const char cli_usage_text[] =
@@ -51,7 +52,7 @@ static const char cli_usage_text[] =
     "    (add, delete, replace: [--if-match VERSION])\n"
     "  rules SERVICE check FILE [--strict]\n"
     "  reload SERVICE\n"
-    "  restart SERVICE\n"
+    "  restart SERVICE [--supervisor]\n"
     "  history SERVICE\n"
     "  rollback SERVICE VERSION [--if-match VERSION]\n"
     "  audit [--limit N]\n";
@@ -287,7 +288,7 @@ static const struct cli_command cli_commands[] = {
 	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT | CLI_HAS_TEXT |
 	    CLI_HAS_IF_MATCH },
 	{ "reload", CLI_RELOAD, 2, 2, 1, 0 },
-	{ "restart", CLI_RESTART, 2, 2, 1, 0 },
+	{ "restart", CLI_RESTART, 2, 2, 1, CLI_HAS_SUPERVISOR },
 	{ "audit", CLI_AUDIT, 1, 1, 0, CLI_HAS_LIMIT },
 	{ "history", CLI_HISTORY, 2, 2, 1, 0 },
 	{ "rollback", CLI_ROLLBACK, 3, 3, 1, CLI_HAS_IF_MATCH },

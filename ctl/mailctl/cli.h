@@ -50,6 +50,7 @@ enum cli_rules_op {
 #define CLI_HAS_STRICT		0x100u
 #define CLI_HAS_TEXT		0x200u
 #define CLI_HAS_IF_MATCH	0x400u
+#define CLI_HAS_SUPERVISOR	0x800u	/* restart through s6, not a re-exec */
 #define CLI_LIMITS_SET (CLI_HAS_MAX | CLI_HAS_PER_IP | CLI_HAS_PER_NETWORK)
 
 /* Every string points into argv. */

@@ -10,7 +10,7 @@
 #define WHO_PIDS_SHOWN 5
 
 static const char *const who_heads[] = {
-	"IP", "COUNT", "LIMIT", "SOURCE", "OLDEST", "PIDS"
+	"IP", "COUNT", "ADOPTED", "LIMIT", "SOURCE", "OLDEST", "PIDS"
 };
 
 /* "rule:127.0.0.1 (line 4)" when mailctld found the rule's line. */
@@ -52,6 +52,9 @@ who_row(struct table *t, json_t *c, long long now)
 
 	view_add(t, json_object_get(c, "ip"));
 	view_add(t, json_object_get(c, "count"));
+	/* how many of count the listener adopted (after a crash or an s6
+	 * restart) rather than started; "-" from a listener that cannot tell */
+	view_add(t, json_object_get(c, "adopted"));
 	view_add_limit(t, json_object_get(c, "limit"));
 	who_source_cell(t, c);
 	if (json_is_integer(oldest))
@@ -69,7 +72,7 @@ view_who(json_t *conns, long long now, FILE *out)
 	size_t i;
 
 	if (table_init(&t, sizeof(who_heads) / sizeof(who_heads[0]), who_heads,
-	    "lrrlrl") == -1)
+	    "lrrrlrl") == -1)
 		return -1;
 	for (i = 0; i < json_array_size(conns); i++)
 		if (json_is_object(json_array_get(conns, i)))

@@ -80,6 +80,7 @@ int cmd_who(const struct ctl *x);
 int cmd_limits(const struct ctl *x);
 int cmd_rules(const struct ctl *x);
 int cmd_reload(const struct ctl *x);
+int cmd_restart(const struct ctl *x);
 int cmd_audit(const struct ctl *x);
 int cmd_history(const struct ctl *x);
 int cmd_rollback(const struct ctl *x);

@@ -14,8 +14,8 @@ main_dispatch(const struct ctl *x)
 	case CLI_WHO: return cmd_who(x);
 	case CLI_LIMITS: return cmd_limits(x);
 	case CLI_RULES: return cmd_rules(x);
-	case CLI_RELOAD:
-	case CLI_RESTART: return cmd_reload(x);
+	case CLI_RELOAD: return cmd_reload(x);
+	case CLI_RESTART: return cmd_restart(x);
 	case CLI_AUDIT: return cmd_audit(x);
 	case CLI_HISTORY: return cmd_history(x);
 	case CLI_ROLLBACK: return cmd_rollback(x);

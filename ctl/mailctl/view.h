@@ -13,8 +13,8 @@
 int view_status(json_t *services, FILE *out);
 /* One object of GET /v1/services/NAME: a key-value list. */
 int view_service(json_t *service, FILE *out);
-/* The connections array: IP COUNT LIMIT SOURCE OLDEST PIDS, OLDEST as
- * the age at now. */
+/* The connections array: IP COUNT ADOPTED LIMIT SOURCE OLDEST PIDS,
+ * OLDEST as the age at now. */
 int view_who(json_t *conns, long long now, FILE *out);
 /* A limits object: a key-value list, and "version ETAG" when the reply
  * had one (what --if-match takes). */

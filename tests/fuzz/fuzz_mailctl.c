@@ -17,7 +17,7 @@ const char fuzz_corpus[] = "mailctl";
 int __wrap_http_do(const struct http_req *req, struct http_resp *resp,
     char *err, size_t errlen);
 
-#define NCMDS 18
+#define NCMDS 19
 #define ARGS_MAX 12
 
 /* The commands that talk to the server, each with its options and the
@@ -38,7 +38,8 @@ static const struct {
 	{ cmd_rules, { "rules", "imap", "delete", "3", "--if-match", "\"v2\"" } },
 	{ cmd_rules, { "rules", "imap", "replace", "/dev/null" } },
 	{ cmd_reload, { "reload", "imap" } },
-	{ cmd_reload, { "restart", "imap" } },
+	{ cmd_restart, { "restart", "imap" } },
+	{ cmd_restart, { "restart", "--supervisor", "imap" } },
 	{ cmd_history, { "history", "imap" } },
 	{ cmd_rollback, { "rollback", "imap", "2" } },
 	{ cmd_audit, { "audit", "--limit", "5" } },
@@ -88,6 +89,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	/* status remembers listen_overflows in a state file: not the
+	 * fuzzing user's, and not a file write per execution */
+	unsetenv("XDG_STATE_HOME");
+	unsetenv("HOME");
 	fz_conf.url = strdup("http://127.0.0.1:8787");
 	fz_conf.token = strdup("fuzz-token");
 	fuzz_check(fz_conf.url != NULL && fz_conf.token != NULL, "memory");
