@@ -6,7 +6,8 @@ TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
 	daemons/tcpserver/limitsfile.o daemons/tcpserver/limits.o \
 	daemons/tcpserver/conn_table.o daemons/tcpserver/ctlgroups.o
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
-	tests/tcpserver_ctl_it_idle.o \
+	tests/tcpserver_ctl_it_idle.o tests/tcpserver_ctl_it_reexec.o \
+	tests/tcpserver_ctl_it_adopt.o tests/tcpserver_ctl_it_life.o \
 	tests/tcpserver_ctl_util.o
 CHECK_PROGRAMS += tests/test_tcpserver_ctl_unit tests/test_tcpserver_ctl_it
 OBJS += tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS)
@@ -17,6 +18,18 @@ tests/test_tcpserver_ctl_unit: tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_UNIT_P
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ tests/tcpserver_ctl_unit.o \
 		$(TCPSERVER_CTL_UNIT_PARTS) $(LIBMAILSTACK) $(TEST_LIBS)
 
-tests/test_tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS)
+# tests/bin/mailstack-tcpserver-next: a second build of the listener, with
+# another version string, for the re-exec into an upgraded binary.
+TCPSERVER_NEXT = tests/bin/mailstack-tcpserver-next
+TCPSERVER_NEXT_OBJS = $(filter-out daemons/tcpserver/version.o,$(TCPSERVER_OBJS)) \
+	tests/tcpserver_next_version.o
+OBJS += tests/tcpserver_next_version.o
+CLEANFILES += $(TCPSERVER_NEXT)
+
+$(TCPSERVER_NEXT): $(TCPSERVER_NEXT_OBJS) $(LIBRULES) $(LIBMAILSTACK)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TEST_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_NEXT_OBJS) $(RULES_LIBS) $(LIBMAILSTACK)
+
+tests/test_tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TCPSERVER_NEXT)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TEST_LIBS) -lpthread

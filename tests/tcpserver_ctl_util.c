@@ -49,7 +49,7 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 	struct stat st;
 	long long deadline;
 
-	argv[n++] = ctl_it_binary();
+	argv[n++] = t->binary != NULL ? t->binary : ctl_it_binary();
 	argv[n++] = "-1v";
 	argv[n++] = "-HR";
 	argv[n++] = "-l0";
@@ -60,7 +60,7 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 	while (extra != NULL && *extra != NULL && n < 40)
 		argv[n++] = *extra++;
 	argv[n++] = t->host;
-	argv[n++] = "0";
+	argv[n++] = t->port_arg != NULL ? t->port_arg : "0";
 	argv[n++] = "/bin/sh";
 	argv[n++] = "-c";
 	argv[n++] = program;
@@ -70,7 +70,7 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 		envp[e++] = *env++;
 	envp[e] = NULL;
 	cr_assert_eq(harness_spawn(&t->p, t->dir, (char *const *)argv,
-	    (char *const *)envp, NULL), 0);
+	    (char *const *)envp, t->opts), 0);
 	t->port = harness_read_port(&t->p, HARNESS_TIMEOUT_MS);
 	cr_assert_gt(t->port, 0, "no port line");
 	/* The socket exists before the port line; check all the same. */

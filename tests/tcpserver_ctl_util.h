@@ -16,6 +16,10 @@ struct ctl_it {
 	char limits[256];	/* DIR/limits (not created) */
 	const char *host;	/* bound; "127.0.0.1" unless changed */
 	long port;
+	/* Set before ctl_it_start, else the defaults: */
+	const char *binary;	/* ctl_it_binary() */
+	const char *port_arg;	/* "0": any free port */
+	struct harness_opts *opts;	/* NULL: none */
 };
 
 /* The listener's path, under $MAILSTACK_TOP. */

@@ -143,7 +143,8 @@ socks_find(const struct socks *s, unsigned long inode)
 }
 
 int
-adopt_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *ticks)
+adopt_proc_stat(pid_t pid, char *state, pid_t *ppid,
+    unsigned long long *ticks)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long v;
@@ -164,6 +165,9 @@ adopt_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *ticks)
 		return -1;
 	}
 	p++;
+	while (*p == ' ')
+		p++;
+	*state = *p;
 	for (i = 3; i <= 22; i++) {
 		while (*p == ' ')
 			p++;
@@ -243,6 +247,7 @@ find_holders(struct socks *s, pid_t self, struct holders *hs)
 	struct dirent *d;
 	unsigned long ino[2];
 	int fd, denied, r = 0;
+	char state;
 	DIR *dir = opendir("/proc");
 
 	if (dir == NULL)
@@ -258,7 +263,7 @@ find_holders(struct socks *s, pid_t self, struct holders *hs)
 			ino[fd] = fd_inode(h.pid, fd, &denied);
 			if (ino[fd] == 0 || (fd == 1 && ino[1] == ino[0]) ||
 			    socks_find(s, ino[fd]) == NULL ||
-			    adopt_proc_stat(h.pid, &h.ppid, &h.ticks) < 0)
+			    adopt_proc_stat(h.pid, &state, &h.ppid, &h.ticks) < 0)
 				continue;
 			h.inode = ino[fd];
 			r = holders_push(hs, &h);

@@ -44,9 +44,10 @@ int adopt_scan(const struct ip_addr *laddr, unsigned port, pid_t self,
     struct adopt_found *out);
 void adopt_found_free(struct adopt_found *f);
 
-/* The parent and start ticks of pid from /proc/PID/stat. 0, or -1 with
- * errno (ESRCH when it is gone). */
-int adopt_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *ticks);
+/* The state letter (R, S, Z ...), parent and start ticks of pid from
+ * /proc/PID/stat. 0, or -1 with errno (ESRCH when it is gone). */
+int adopt_proc_stat(pid_t pid, char *state, pid_t *ppid,
+    unsigned long long *ticks);
 /* Clock ticks since boot as a wall-clock time (boot time from /proc/stat);
  * now when that cannot be read. */
 time_t adopt_ticks_epoch(unsigned long long ticks);

@@ -4,7 +4,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/config.h"
 #include "log.h"
 #include "server.h"
 
@@ -24,7 +23,7 @@ put_life(struct server *s, struct strbuf *out)
 {
 	int r = 0;
 
-	r |= ctl_put_str(out, "version", MAILSTACK_VERSION);
+	r |= ctl_put_str(out, "version", server_version);
 	r |= ctl_put_num(out, "image_started",
 	    (unsigned long long)s->image_started);
 	r |= ctl_put_num(out, "reexecs", s->reexecs);

@@ -46,6 +46,23 @@ write_line(int fd, const char *s)
 	}
 }
 
+/* As tcpserver, the starter's fds 0 and 1 are let go (a reader of -1's
+ * port line sees its end); /dev/null takes their place instead of
+ * leaving them free, so that no socket of the listener lands on 0 or 1
+ * and a re-exec finds the same descriptors each time. */
+static void
+release_std_fds(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
+		close(0);
+		close(1);
+	}
+	if (fd > 1)
+		close(fd);
+}
+
 /* -1's port on fd 1, -w's readiness newline, then fds 0 and 1 go, as in
  * tcpserver (fd 2 stays for the log). */
 static void
@@ -61,8 +78,7 @@ announce(const struct server *s, const struct server_options *o)
 		write_line(o->notify_fd, "\n");
 		close(o->notify_fd);
 	}
-	close(0);
-	close(1);
+	release_std_fds();
 	/* 0/N as in tcpserver, unless sessions were adopted. */
 	log_info("status: %zu/%lu", conn_table_count(&s->table),
 	    s->lim.n[LIMIT_MAX_CONNECTIONS]);

@@ -38,8 +38,11 @@ pid_watch_gone(pid_t pid, unsigned long long ticks)
 {
 	unsigned long long now;
 	pid_t ppid;
+	char state;
 
-	return adopt_proc_stat(pid, &ppid, &now) < 0 || now != ticks;
+	/* A zombie has ended: only its parent's wait is left. */
+	return adopt_proc_stat(pid, &state, &ppid, &now) < 0 || now != ticks ||
+	    state == 'Z' || state == 'X';
 }
 
 static int

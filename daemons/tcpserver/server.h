@@ -20,6 +20,9 @@
 /* How long the listener is not polled after accept() ran out of
  * descriptors or memory, so that exiting children can free some. */
 #define SERVER_BACKOFF_MS 100
+/* The version this build reports (version.c). */
+extern const char server_version[];
+
 /* Where an image that re-execs tells the next one its descriptors. */
 #define SERVER_REEXEC_ENV "MAILSTACK_REEXEC"
 
