@@ -5,7 +5,7 @@
  * Why two ways: fork() copies the parent's page tables and pays for the
  * copy-on-write faults of both processes until the exec; under load that
  * doubles the tail latency of a fork-per-connection server (see
- * /work/shared/research/bench-baseline.md: posix_spawn halves p99 at 64
+ * the team's connection-rate baseline: posix_spawn halves p99 at 64
  * concurrent clients). vfork() borrows the parent's memory until the
  * child execs, so the child may only call async-signal-safe functions
  * that touch nothing but its own stack: no malloc, no stdio, no DNS, no
