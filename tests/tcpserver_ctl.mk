@@ -30,6 +30,13 @@ $(TCPSERVER_NEXT): $(TCPSERVER_NEXT_OBJS) $(LIBRULES) $(LIBMAILSTACK)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_NEXT_OBJS) $(RULES_LIBS) $(LIBMAILSTACK)
 
-tests/test_tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TCPSERVER_NEXT)
+# tests/bin/nopidfd: a kernel without pidfd_open, for the polling watch.
+CLEANFILES += tests/bin/nopidfd
+OBJS += tests/nopidfd.o
+tests/bin/nopidfd: tests/nopidfd.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ tests/nopidfd.o
+
+tests/test_tcpserver_ctl_it: $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TCPSERVER_NEXT) tests/bin/nopidfd
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TCPSERVER_CTL_IT_OBJS) $(HARNESS_OBJS) $(TEST_LIBS) -lpthread

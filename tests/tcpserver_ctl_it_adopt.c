@@ -155,6 +155,44 @@ Test(ctl_adopt, three_hundred_sessions_from_fifty_addresses_within_2s)
 	harness_kill(&b.p);
 }
 
+/* On a kernel without pidfd_open (tests/nopidfd.c makes one) the ends of
+ * adopted sessions are seen by looking at /proc every 500 ms: still
+ * within 1 s. */
+Test(ctl_adopt, without_pidfd_ends_are_seen_by_polling)
+{
+	char nopidfd[512], exec_env[600], port[16];
+	const char *env[2] = { exec_env, NULL };
+	struct ctl_it a, b;
+	long long t0, ms;
+	pid_t pid;
+	int fd[2], i;
+
+	ctl_it_init(&a);
+	ctl_it_start(&a, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		cr_assert_geq(fd[i] = ctl_it_hold(&a, NULL, &pid,
+		    HARNESS_TIMEOUT_MS), 0);
+	crash(&a);
+	snprintf(nopidfd, sizeof nopidfd, "%s/tests/bin/nopidfd",
+	    getenv("MAILSTACK_TOP") ? getenv("MAILSTACK_TOP") : ".");
+	snprintf(exec_env, sizeof exec_env, "NOPIDFD_EXEC=%s", ctl_it_binary());
+	ctl_it_init(&b);
+	snprintf(port, sizeof port, "%ld", a.port);
+	b.port_arg = port;
+	b.binary = nopidfd;
+	ctl_it_start(&b, NULL, env);
+	cr_assert_eq(life_wait_live(&b, 2, 0), 0);
+	for (i = 0; i < 2; i++) {
+		close(fd[i]);
+		t0 = harness_now_ms();
+		cr_assert_eq(life_wait_live(&b, 1 - i, 1000), 0, "end %d", i);
+		ms = harness_now_ms() - t0;
+		cr_assert_leq(ms, 1000);
+	}
+	cr_assert_eq(harness_wait_stderr(&b.p, "end ", 2, 1000), 0);
+	harness_kill(&b.p);
+}
+
 static int
 become_nobody(void *arg)
 {
