@@ -1,4 +1,4 @@
-/* ctlreq.c: the control requests: status, set, reload, quit (and the
+/* ctlreq.c: the control requests: status, set, reload, quit, reexec (and the
  * dispatch to connections, in ctlconns.c). */
 #include <string.h>
 #include <time.h>
