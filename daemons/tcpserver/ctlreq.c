@@ -27,7 +27,8 @@ put_life(struct server *s, struct strbuf *out)
 	r |= ctl_put_num(out, "image_started",
 	    (unsigned long long)s->image_started);
 	r |= ctl_put_num(out, "reexecs", s->reexecs);
-	r |= ctl_put_str(out, "restored", s->restored);
+	r |= ctl_put_str(out, "restored", s->restored != NULL ? s->restored :
+	    "none");
 	r |= ctl_put_num(out, "adopted", conn_table_count_adopted(&s->table));
 	r |= ctl_put_num(out, "unadopted", s->unadopted);
 	return r;
