@@ -72,7 +72,12 @@ ctl_it_start(struct ctl_it *t, const char *const *extra,
 	cr_assert_eq(harness_spawn(&t->p, t->dir, (char *const *)argv,
 	    (char *const *)envp, t->opts), 0);
 	t->port = harness_read_port(&t->p, HARNESS_TIMEOUT_MS);
-	cr_assert_gt(t->port, 0, "no port line");
+	if (t->port <= 0) {
+		char *err = harness_stderr(&t->p);
+
+		cr_assert_fail("no port line; the listener said: %s",
+		    err != NULL ? err : "(nothing)");
+	}
 	/* The socket exists before the port line; check all the same. */
 	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
 	while (stat(t->sock, &st) < 0 && harness_now_ms() < deadline)

@@ -309,7 +309,8 @@ collect(struct socks *s, struct holders *hs, struct adopt_found *out)
 	struct adopt_session *a;
 	size_t i, j;
 
-	qsort(hs->h, hs->n, sizeof *hs->h, holder_cmp);
+	if (hs->n > 0)
+		qsort(hs->h, hs->n, sizeof *hs->h, holder_cmp);
 	out->s = calloc(hs->n + 1, sizeof *out->s);
 	if (out->s == NULL)
 		return -1;
