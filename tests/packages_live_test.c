@@ -182,6 +182,25 @@ live_mailctl(char *const args[])
 	return out;
 }
 
+/* 1 once mailctl status NAME shows reexecs n (within 20 s), else 0. */
+static int
+live_reexecs(char *name, long n)
+{
+	char *args[] = { "status", name, NULL }, want[64], *out;
+	long long deadline = harness_now_ms() + 20000;
+	int found = 0;
+
+	snprintf(want, sizeof(want), "reexecs           %ld", n);
+	while (!found && harness_now_ms() < deadline) {
+		out = live_mailctl(args);
+		found = harness_has_line(out, want);
+		if (!found)
+			harness_sleep_ms(200);
+		free(out);
+	}
+	return found;
+}
+
 /* The pid s6 shows for a service once it is up with a pid other than
  * old (s6-svstat); -1 if that does not happen within 20 s. */
 static long
@@ -214,6 +233,8 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	char *dpkg[] = { "dpkg", "-i", deb, NULL };
 	char *svscan[] = { "/usr/bin/s6-svscan", LIVE_SCAN, NULL };
 	char *who[] = { "who", "imap", NULL };
+	char *who_json[] = { "--json", "who", "imap", NULL };
+	FILE *f;
 	char *raise[] = { "limits", "imap", "--max", "50", NULL };
 	char *stop[] = { "s6-svscanctl", "-t", LIVE_SCAN, NULL };
 	struct harness_proc scan;
@@ -252,15 +273,35 @@ Test(packages_live, dpkg_i_then_the_installed_system_runs,
 	log = harness_read_file("/var/log/mailstack/imap/current", NULL);
 	cr_expect(log != NULL && strstr(log, "tcpserver") != NULL, "%s", log);
 
-	/* an upgrade restarts each service through s6: a new listener, the
-	 * session kept */
+	/* an upgrade re-execs each listener in place (the run script is the
+	 * same): the same process, the session kept and still counted */
 	pid = live_pid("imap", 0);
 	cr_assert_gt(pid, 0, "imap is not up");
 	code = pkg_run(dpkg, PKG_TOOL_MS, &out);
 	cr_assert_eq(code, 0, "dpkg -i again: exit %d:\n%s", code, out);
 	free(out);
-	cr_expect_gt(live_pid("imap", pid), 0, "the listener was not restarted");
+	cr_expect(live_reexecs("imap", 1), "the listener did not re-exec");
+	cr_expect_eq(live_pid("imap", 0), pid, "the upgrade replaced the listener process");
 	cr_expect(harness_readable(imap, 500) == 0, "the upgrade ended a session");
+	out = live_mailctl(who);
+	cr_expect_not_null(strstr(out, "127.0.0.1"), "the session is no longer counted: %s", out);
+	free(out);
+
+	/* changed settings need the new run script: a new listener through
+	 * s6, which adopts the session of the old one */
+	f = fopen("/etc/mailstack/services", "a");
+	cr_assert_not_null(f);
+	fputs("BACKLOG=2048\n", f);
+	cr_assert_eq(fclose(f), 0);
+	code = pkg_run(dpkg, PKG_TOOL_MS, &out);
+	cr_assert_eq(code, 0, "dpkg -i with new settings: exit %d:\n%s", code, out);
+	free(out);
+	cr_expect_gt(live_pid("imap", pid), 0, "the listener did not start again");
+	cr_expect(harness_readable(imap, 500) == 0, "the restart ended a session");
+	out = live_mailctl(who_json);
+	cr_expect_not_null(strstr(out, "\"ip\":\"127.0.0.1\""), "%s", out);
+	cr_expect_not_null(strstr(out, "\"adopted\":1"), "the session was not adopted: %s", out);
+	free(out);
 
 	/* taking everything down on purpose ends the sessions too */
 	out = NULL;
