@@ -202,8 +202,10 @@ Test(faults_listener, listener_sigkilled_under_s6_comes_back_with_limits_and_ses
 	cr_expect_eq(stack_block_value(b, "max_connections"), 7, "%s", b);
 	cr_expect_eq(stack_block_value(b, "max_per_ip"), 3, "%s", b);
 	cr_expect_not_null(strstr(b, "\nlimits_source file\n"), "%s", b);
-	/* a restarted listener counts only its own children */
-	cr_expect_eq(stack_block_value(b, "live"), 0, "%s", b);
+	/* the restarted listener adopts the held session: still counted */
+	cr_expect_eq(stack_block_value(b, "live"), 1, "%s", b);
+	cr_expect_eq(stack_block_value(b, "adopted"), 1, "%s", b);
+	cr_expect_not_null(strstr(b, "\nrestored adoption\n"), "%s", b);
 	free(b);
 	stack_assert_alive(held);
 	close(stack_session(&s6s, "127.0.0.6"));
