@@ -2,7 +2,7 @@
 # ucspi-tcp tcpserver (bench/run-tcpserver.sh); never part of make check.
 
 # The load generator and its child are the team's shared tools (copied from
-# /work/shared/bench/connbench). They define _GNU_SOURCE themselves and are
+# ../shared/bench/connbench). They define _GNU_SOURCE themselves and are
 # always optimised, so they get their own flags rather than ALL_CFLAGS;
 # greet.c asks for no feature macro, so it gets POSIX for getopt().
 BENCH_CFLAGS = -std=c11 -O2 -g $(WARN)

@@ -31,6 +31,22 @@ crash(struct ctl_it *t)
 	cr_assert_eq(harness_wait_exit(&t->p, HARNESS_TIMEOUT_MS), 0);
 }
 
+/* A listener with n held sessions (fds), then crashed. */
+static void
+crashed_with_sessions(struct ctl_it *a, const char *const *extra, int *fds,
+    int n)
+{
+	pid_t pid;
+	int i;
+
+	ctl_it_init(a);
+	ctl_it_start(a, extra, NULL);
+	for (i = 0; i < n; i++)
+		cr_assert_geq(fds[i] = ctl_it_hold(a, NULL, &pid,
+		    HARNESS_TIMEOUT_MS), 0);
+	crash(a);
+}
+
 /* A second listener on the port of first, in first's folder. */
 static void
 successor(const struct ctl_it *first, struct ctl_it *t, char *port,
@@ -164,15 +180,9 @@ Test(ctl_adopt, without_pidfd_ends_are_seen_by_polling)
 	const char *env[2] = { exec_env, NULL };
 	struct ctl_it a, b;
 	long long t0, ms;
-	pid_t pid;
 	int fd[2], i;
 
-	ctl_it_init(&a);
-	ctl_it_start(&a, NULL, NULL);
-	for (i = 0; i < 2; i++)
-		cr_assert_geq(fd[i] = ctl_it_hold(&a, NULL, &pid,
-		    HARNESS_TIMEOUT_MS), 0);
-	crash(&a);
+	crashed_with_sessions(&a, NULL, fd, 2);
 	snprintf(nopidfd, sizeof nopidfd, "%s/tests/bin/nopidfd",
 	    getenv("MAILSTACK_TOP") ? getenv("MAILSTACK_TOP") : ".");
 	snprintf(exec_env, sizeof exec_env, "NOPIDFD_EXEC=%s", ctl_it_binary());
@@ -208,16 +218,10 @@ Test(ctl_adopt, other_users_sessions)
 	const char *const as_nobody[] = { "-u", "65534", "-g", "65534", NULL };
 	struct harness_opts o = HARNESS_OPTS_ZERO;
 	struct ctl_it a, b, c, d;
-	pid_t pid;
-	int fd[2], i;
+	int fd[2];
 	char port[16], *st;
 
-	ctl_it_init(&a);
-	ctl_it_start(&a, as_nobody, NULL);
-	for (i = 0; i < 2; i++)
-		cr_assert_geq(fd[i] = ctl_it_hold(&a, NULL, &pid,
-		    HARNESS_TIMEOUT_MS), 0);
-	crash(&a);
+	crashed_with_sessions(&a, as_nobody, fd, 2);
 	successor(&a, &b, port, sizeof port, NULL);
 	st = ctl_it_request(&b, "status");
 	cr_assert_eq(ctl_it_num(st, "adopted"), 2, "%s", st);
@@ -225,10 +229,7 @@ Test(ctl_adopt, other_users_sessions)
 	harness_kill(&b.p);
 
 	/* Root's sessions, a listener that is nobody from its start. */
-	ctl_it_init(&c);
-	ctl_it_start(&c, NULL, NULL);
-	cr_assert_geq(ctl_it_hold(&c, NULL, &pid, HARNESS_TIMEOUT_MS), 0);
-	crash(&c);
+	crashed_with_sessions(&c, NULL, &fd[0], 1);
 	ctl_it_init(&d);
 	cr_assert_eq(chmod(d.dir, 0777), 0);
 	snprintf(port, sizeof port, "%ld", c.port);

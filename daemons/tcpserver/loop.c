@@ -52,8 +52,8 @@ server_init(struct server *s, const struct server_options *o)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void
-log_status(const struct server *s, size_t n)
+void
+server_log_status(const struct server *s, size_t n)
 {
 	log_info("status: %zu/%lu", n, s->lim.n[LIMIT_MAX_CONNECTIONS]);
 }
@@ -82,7 +82,7 @@ take_spawned(struct server *s, int wait)
 			log_warn_sys("unable to record pid %ld", (long)pid);
 		(void)conn_table_remove(&s->table, j->ticket, NULL);
 		if (pid < 0)
-			log_status(s, conn_table_count(&s->table));
+			server_log_status(s, conn_table_count(&s->table));
 	}
 	close(j->fd);
 	spawn_pool_release(&s->pool, j);
@@ -110,7 +110,7 @@ server_reap(struct server *s)
 		    take_spawned(s, 1))
 			;
 		log_info("end %ld status %d", (long)pid, st);
-		log_status(s, conn_table_count(&s->table));
+		server_log_status(s, conn_table_count(&s->table));
 	}
 }
 
@@ -196,7 +196,7 @@ start_child_fast(struct server *s, const struct server_conn *c,
 		if (j == NULL)
 			log_warn("dropping connection, no spawn slot");
 		close(c->fd);
-		log_status(s, conn_table_count(&s->table));
+		server_log_status(s, conn_table_count(&s->table));
 		return;
 	}
 	ci->pid = j->ticket = ticket_next(s);
@@ -204,7 +204,7 @@ start_child_fast(struct server *s, const struct server_conn *c,
 		log_warn_sys("dropping connection, unable to pass it on");
 		close(c->fd);
 		spawn_pool_release(&s->pool, j);
-		log_status(s, conn_table_count(&s->table));
+		server_log_status(s, conn_table_count(&s->table));
 		return;
 	}
 	record_child(s, ci);
@@ -219,7 +219,7 @@ start_child(struct server *s, const struct server_conn *c)
 	struct conn_info ci;
 
 	/* 0.88 counts the connection before the fork and logs it at once. */
-	log_status(s, conn_table_count(&s->table) + 1);
+	server_log_status(s, conn_table_count(&s->table) + 1);
 	memset(&ci, 0, sizeof ci);
 	ci.remote = c->remote;
 	ci.remote_port = c->remote_port;
@@ -232,7 +232,7 @@ start_child(struct server *s, const struct server_conn *c)
 	ci.pid = server_spawn(s, c);
 	close(c->fd);
 	if (ci.pid < 0) {
-		log_status(s, conn_table_count(&s->table));
+		server_log_status(s, conn_table_count(&s->table));
 		return;
 	}
 	record_child(s, &ci);

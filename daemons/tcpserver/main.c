@@ -80,8 +80,7 @@ announce(const struct server *s, const struct server_options *o)
 	}
 	release_std_fds();
 	/* 0/N as in tcpserver, unless sessions were adopted. */
-	log_info("status: %zu/%lu", conn_table_count(&s->table),
-	    s->lim.n[LIMIT_MAX_CONNECTIONS]);
+	server_log_status(s, conn_table_count(&s->table));
 }
 
 int

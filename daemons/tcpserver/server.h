@@ -145,6 +145,8 @@ void server_run(struct server *s) __attribute__((noreturn));
 void server_spawn_drain(struct server *s);
 /* Reaps the children that ended, logging their end lines (loop.c). */
 void server_reap(struct server *s);
+/* tcpserver's "status: N/MAX" line for n connections (loop.c). */
+void server_log_status(const struct server *s, size_t n);
 
 /* Adoption (serveradopt.c). server_adopt_scan: at start, the sessions an
  * earlier listener of the port left, into the table (needs the listener

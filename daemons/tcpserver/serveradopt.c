@@ -105,8 +105,7 @@ adopted_end(struct server *s, pid_t pid)
 		return;
 	(void)conn_table_remove(&s->table, pid, NULL);
 	log_info("end %ld adopted", (long)pid);
-	log_info("status: %zu/%lu", conn_table_count(&s->table),
-	    s->lim.n[LIMIT_MAX_CONNECTIONS]);
+	server_log_status(s, conn_table_count(&s->table));
 }
 
 /* Without pidfd: every adopted process's start looked at again. */
