@@ -360,7 +360,7 @@ bad_state_falls_back(const char *state, const char *why)
 Test(ctl_adopt, state_of_an_older_format_falls_back_to_adoption)
 {
 	bad_state_falls_back("mailstack-tcpserver-state 0\npid 1\nend 0\n",
-	    "line 1: state version 0, this image reads 1 only");
+	    "line 1: state version 0, this image reads 1 to 2");
 }
 
 Test(ctl_adopt, truncated_state_falls_back_to_adoption)

@@ -71,6 +71,19 @@ append_list(const char **v, size_t *n, const char *const *list)
 	return 0;
 }
 
+/* "MAILSTACK_TCPSERVER_SPAWN=..." when the suite was given it. */
+static const char *
+spawn_var(void)
+{
+	static char *var;
+	const char *v = getenv("MAILSTACK_TCPSERVER_SPAWN");
+
+	if (var == NULL && v != NULL &&
+	    asprintf(&var, "MAILSTACK_TCPSERVER_SPAWN=%s", v) == -1)
+		var = NULL;
+	return var;
+}
+
 int
 it_server_start_with(struct it_server *s, enum it_flavour f, const char *dir,
     const char *const *opts, const char *host, const char *const *prog,
@@ -98,6 +111,14 @@ it_server_start_with(struct it_server *s, enum it_flavour f, const char *dir,
 	    append_list(envp, &ne, path) == -1 ||
 	    append_list(envp, &ne, env) == -1)
 		return -1;
+	/* tests/tcpserver_it_fork runs the suite again with every child of
+	 * ours forked (the full child), so both paths meet the real one. */
+	if (f == IT_OURS && spawn_var() != NULL) {
+		const char *const mode[] = { spawn_var(), NULL };
+
+		if (append_list(envp, &ne, mode) == -1)
+			return -1;
+	}
 	/* In its temp dir, relative paths (which appear in messages) are the
 	 * same for both servers. */
 	if (ho != NULL)

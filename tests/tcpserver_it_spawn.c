@@ -109,8 +109,8 @@ wait_task_count(pid_t pid, int want)
 /* Ours on 127.0.0.1 with opts, run as u (NULL: with the highest NPROC
  * limit, so that the workers are wanted whatever the test's soft limit). */
 static void
-start_ours(struct it_server *s, const char *const *opts,
-    const char *const *prog, struct as_user *u)
+start_ours_env(struct it_server *s, const char *const *opts,
+    const char *const *prog, struct as_user *u, const char *const *env)
 {
 	struct harness_opts ho = HARNESS_OPTS_ZERO;
 	const char *dir = harness_tmpdir();
@@ -119,7 +119,23 @@ start_ours(struct it_server *s, const char *const *opts,
 	ho.setup = u != NULL ? become : nproc_highest;
 	ho.setup_arg = u;
 	cr_assert_eq(it_server_start_with(s, IT_OURS, dir, opts, "127.0.0.1",
-	    prog, NULL, &ho), 0, "%s did not start", it_bin(IT_OURS));
+	    prog, env, &ho), 0, "%s did not start", it_bin(IT_OURS));
+}
+
+static void
+start_ours(struct it_server *s, const char *const *opts,
+    const char *const *prog, struct as_user *u)
+{
+	start_ours_env(s, opts, prog, u, NULL);
+}
+
+/* The workers belong to the fast path: tests of them have nothing to
+ * look at in tests/tcpserver_it_fork, where every child is forked. */
+static void
+fast_path_only(void)
+{
+	if (getenv("MAILSTACK_TCPSERVER_SPAWN") != NULL)
+		cr_skip_test("every child is forked in this run: no workers");
 }
 
 /* Connects n clients before reading anything, so that the listener gets
@@ -410,6 +426,7 @@ Test(it_spawn, tight_nproc_runs_without_workers)
 	struct it_server s;
 	char *log;
 
+	fast_path_only();
 	start_ours(&s, (const char *const[]){ "-v", "-c", "2", NULL }, prog,
 	    &u);
 	cr_expect_eq(task_count(s.proc.pid), 1, "workers started");
@@ -433,6 +450,7 @@ Test(it_spawn, nproc_with_room_starts_workers)
 	struct it_server s;
 	char *log;
 
+	fast_path_only();
 	start_ours(&s, (const char *const[]){ "-v", "-c", "2", NULL }, prog,
 	    &u);
 	cr_expect_eq(task_count(s.proc.pid), (int)(1 + n), "not %u workers", n);
@@ -445,8 +463,10 @@ Test(it_spawn, nproc_with_room_starts_workers)
 	it_server_free(&s);
 }
 
-/* With room in RLIMIT_NPROC there is a worker per CPU (2 to 8); the
- * slow path (a banner needs a forked child) has none. */
+/* With room in RLIMIT_NPROC there is a worker per CPU (2 to 8), also
+ * with a banner and rules (the parent writes and looks them up); the
+ * forked child (asked for by MAILSTACK_TCPSERVER_SPAWN=fork, as -h or -r
+ * would need it) has none. */
 Test(it_spawn, workers_only_on_the_fast_path)
 {
 	const char *const prog[] = { it_child("greet-cat.sh"), NULL };
@@ -454,6 +474,7 @@ Test(it_spawn, workers_only_on_the_fast_path)
 	struct rlimit rl;
 	char *reply;
 
+	fast_path_only();
 	cr_assert_eq(getrlimit(RLIMIT_NPROC, &rl), 0);
 	cr_assert(rl.rlim_max == RLIM_INFINITY ||
 	    rl.rlim_max >= 40 + 1 + workers_wanted(),
@@ -465,8 +486,9 @@ Test(it_spawn, workers_only_on_the_fast_path)
 	reply = it_fetch(&fast, 4, NULL, "x\n", NULL);
 	cr_expect_str_eq(reply ? reply : "(none)", "hello\nx\n");
 	free(reply);
-	start_ours(&slow, (const char *const[]){ "-B", "hi\n", NULL }, prog,
-	    NULL);
+	start_ours_env(&slow, (const char *const[]){ "-B", "hi\n", NULL }, prog,
+	    NULL, (const char *const[]){ "MAILSTACK_TCPSERVER_SPAWN=fork",
+	    NULL });
 	cr_expect_eq(task_count(slow.proc.pid), 1, "workers on the slow path");
 	reply = it_fetch(&slow, 4, NULL, "x\n", NULL);
 	cr_expect_str_eq(reply ? reply : "(none)", "hi\nhello\nx\n");
@@ -510,6 +532,7 @@ Test(it_spawn, thread_failure_warns_and_serves_inline)
 	char *log;
 	int c;
 
+	fast_path_only();
 	/* n others + the listener + its first worker reach the limit */
 	occupy_uid(others, n, CROWDED_UID);
 	start_ours(&s, (const char *const[]){ "-v", "-c", "1", NULL }, prog,

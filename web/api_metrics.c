@@ -67,7 +67,7 @@ service_metrics(struct api_call *c, struct strbuf *sb, const struct conf_service
 {
 	static const char *const reasons[][2] = { { "ip", "refused_ip" }, { "net", "refused_net" },
 	    { "rule_ip", "refused_rule_ip" }, { "rule_net", "refused_rule_net" },
-	    { "fork", "dropped_fork" } };
+	    { "fork", "dropped_fork" }, { "deny", "denied" } };
 	struct ctl_reply r;
 	long long v;
 	size_t i;

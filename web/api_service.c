@@ -25,7 +25,7 @@ status_fields(const struct ctl_reply *r)
 {
 	char src[32];
 
-	return json_pack("{s:b, s:o, s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:o}",
+	return json_pack("{s:b, s:o, s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:o}",
 	    "up", 1, "pid", num_or_null(r, "pid"), "uptime", num_or_null(r, "uptime"),
 	    "live", num_or_null(r, "live"),
 	    "limits", "max_connections", num_or_null(r, "max_connections"),
@@ -37,6 +37,7 @@ status_fields(const struct ctl_reply *r)
 	    "rule_ip", num_or_null(r, "refused_rule_ip"),
 	    "rule_net", num_or_null(r, "refused_rule_net"),
 	    "fork", num_or_null(r, "dropped_fork"),
+	    "deny", num_or_null(r, "denied"),
 	    "accepted", num_or_null(r, "accepted"));
 }
 

@@ -1,5 +1,6 @@
 /* admit.c: the parent's decision on a new connection before any fork:
  * per-IP and per-network limits, with the rules' MAXCONNIP/MAXCONNC. */
+#include <errno.h>
 #include <string.h>
 
 #include "daemons/tcpserver/child.h"
@@ -33,25 +34,41 @@ rules_key(const struct server *s, const struct ip_addr *remote,
 }
 
 /* Only the IP-keyed rules are read here (cheap: the cdb stays mapped and
- * is reopened when the file changes); a missing or broken file sets no
- * limits, the child reports it as it always has. */
+ * is reopened when the file changes): with -H and -R that is the whole
+ * lookup the child would make. A missing or broken file sets no limits;
+ * why it failed is kept for the child's drop (-X: missing is fine). */
 int
 server_limit_vars(struct server *s, const struct ip_addr *remote,
-    struct limit_vars *v, struct rules_match *m)
+    struct server_admission *a)
 {
 	char key[IP_FMT_MAX];
 	const char *item;
 	size_t pos = 0, len;
+	int r;
 
-	*v = s->env_vars;
-	if (!s->rules_on || rules_cache_refresh(&s->rules) < 0 ||
-	    s->rules.db == NULL)
+	a->v = s->env_vars;
+	a->matched = 0;
+	a->rules_errno = 0;
+	if (!s->rules_on)
 		return 0;
+	if (rules_cache_refresh(&s->rules) < 0) {
+		a->rules_errno = ENOMEM;
+		return 0;
+	}
+	if (s->rules.db == NULL) {
+		if (s->rules.last_errno != ENOENT || !s->o->rules_missing_ok)
+			a->rules_errno = s->rules.last_errno;
+		return 0;
+	}
 	rules_key(s, remote, key);
-	if (rules_db_lookup_ip(s->rules.db, key, m) != 1)
+	r = rules_db_lookup_ip(s->rules.db, key, &a->m);
+	if (r < 0)
+		a->rules_errno = errno;
+	if (r != 1)
 		return 0;
-	while (rules_match_next_env(m, &pos, &item, &len))
-		(void)limits_vars_put(v, item, len);
+	a->matched = 1;
+	while (rules_match_next_env(&a->m, &pos, &item, &len))
+		(void)limits_vars_put(&a->v, item, len);
 	return 1;
 }
 
@@ -59,20 +76,19 @@ unsigned long
 server_ip_limit(struct server *s, const struct ip_addr *remote,
     struct strbuf *src)
 {
-	struct limit_vars v;
-	struct rules_match m;
+	struct server_admission a;
 	int matched;
 
 	strbuf_reset(src);
-	matched = server_limit_vars(s, remote, &v, &m);
-	if (v.maxconnip.set && v.maxconnip.from_rule && matched) {
+	matched = server_limit_vars(s, remote, &a);
+	if (a.v.maxconnip.set && a.v.maxconnip.from_rule && matched) {
 		(void)strbuf_appends(src, "rule:");
-		(void)strbuf_append(src, m.key, m.keylen);
-		return v.maxconnip.n;
+		(void)strbuf_append(src, a.m.key, a.m.keylen);
+		return a.v.maxconnip.n;
 	}
-	if (v.maxconnip.set) {
+	if (a.v.maxconnip.set) {
 		(void)strbuf_appends(src, "env");
-		return v.maxconnip.n;
+		return a.v.maxconnip.n;
 	}
 	if (s->lim.n[LIMIT_MAX_PER_IP] == 0) {
 		(void)strbuf_appends(src, "none");
@@ -111,23 +127,25 @@ log_refusal(struct server *s, const struct server_conn *c,
 }
 
 int
-server_admit_refuse(struct server *s, const struct server_conn *c)
+server_admit_refuse(struct server *s, const struct server_conn *c,
+    struct server_admission *a)
 {
-	struct limit_vars v;
-	struct rules_match m;
 	enum limit_reason r;
 	char msg[REFUSE_MAX];
 	size_t n;
 
+	a->v = s->env_vars;
+	a->matched = 0;
+	a->rules_errno = 0;
 	if (!limits_may_apply(s))
 		return 0;
-	(void)server_limit_vars(s, &c->remote, &v, &m);
-	r = limits_decide(&s->lim, &s->table, &c->remote, &v);
+	(void)server_limit_vars(s, &c->remote, a);
+	r = limits_decide(&s->lim, &s->table, &c->remote, &a->v);
 	if (r == LIMIT_OK)
 		return 0;
 	s->refused[r]++;
 	log_refusal(s, c, r);
-	n = refuse_message(s->o, r, &v, msg);
+	n = refuse_message(s->o, r, &a->v, msg);
 	refuse_send(c->fd, msg, n);
 	return 1;
 }

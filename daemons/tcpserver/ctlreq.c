@@ -75,6 +75,7 @@ server_ctl_status(struct server *s, struct strbuf *out)
 	r |= ctl_put_num(out, "refused_rule_ip", s->refused[LIMIT_RULE_IP]);
 	r |= ctl_put_num(out, "refused_rule_net", s->refused[LIMIT_RULE_NET]);
 	r |= ctl_put_num(out, "dropped_fork", s->fork_failures);
+	r |= ctl_put_num(out, "denied", s->denied);
 	r |= ctl_put_num(out, "distinct_ips", conn_table_distinct_ips(&s->table));
 	r |= ctl_put_num(out, "distinct_networks",
 	    conn_table_distinct_nets(&s->table));

@@ -40,6 +40,10 @@ server_init(struct server *s, const struct server_options *o)
 		s->rules_on = 1;
 	}
 	s->fast_spawn = server_can_spawn_fast(o);
+	/* Children do not see it; a re-exec passes it on (reexec.c). */
+	s->spawn_forced = getenv(SERVER_SPAWN_ENV) != NULL &&
+	    strcmp(getenv(SERVER_SPAWN_ENV), "fork") == 0;
+	(void)unsetenv(SERVER_SPAWN_ENV);
 	s->path = getenv("PATH");
 	s->sigfd = selfpipe_init();
 	if (s->sigfd < 0 || selfpipe_trap(SIGCHLD) < 0 ||
@@ -185,17 +189,21 @@ ticket_next(struct server *s)
 }
 
 /* Counted at once (limits stay exact while the worker spawns), keyed by
- * a ticket until take_spawned learns the pid. */
+ * a ticket until take_spawned learns the pid. A client the parent has
+ * answered (denied, or dropped as the child would have) ends here. */
 static void
 start_child_fast(struct server *s, const struct server_conn *c,
-    struct conn_info *ci)
+    const struct server_admission *a, struct conn_info *ci)
 {
 	struct spawn_job *j = spawn_pool_job(&s->pool);
+	int r = j == NULL ? -1 : server_spawn_prepare(s, c, a, j);
 
-	if (j == NULL || server_spawn_prepare(s, c, j) < 0) {
+	if (r != 0) {
 		if (j == NULL)
 			log_warn("dropping connection, no spawn slot");
 		close(c->fd);
+		if (j != NULL)
+			spawn_pool_release(&s->pool, j);
 		server_log_status(s, conn_table_count(&s->table));
 		return;
 	}
@@ -214,7 +222,8 @@ start_child_fast(struct server *s, const struct server_conn *c,
 }
 
 static void
-start_child(struct server *s, const struct server_conn *c)
+start_child(struct server *s, const struct server_conn *c,
+    const struct server_admission *a)
 {
 	struct conn_info ci;
 
@@ -226,7 +235,7 @@ start_child(struct server *s, const struct server_conn *c)
 	ci.local_port = s->listener.port;
 	ci.start = time(NULL);
 	if (s->fast_spawn) {
-		start_child_fast(s, c, &ci);
+		start_child_fast(s, c, a, &ci);
 		return;
 	}
 	ci.pid = server_spawn(s, c);
@@ -246,6 +255,7 @@ accept_one(struct server *s)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	struct server_conn c;
+	struct server_admission a;
 
 	/* Close-on-exec: a connection must not leak into the children that
 	 * other workers start meanwhile (the child clears it on 0 and 1). */
@@ -267,9 +277,9 @@ accept_one(struct server *s)
 		close(c.fd);
 		return 1;
 	}
-	if (!server_admit_refuse(s, &c)) {
+	if (!server_admit_refuse(s, &c, &a)) {
 		s->accepted++;
-		start_child(s, &c);
+		start_child(s, &c, &a);
 	}
 	return 1;
 }

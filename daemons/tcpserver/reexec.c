@@ -81,6 +81,7 @@ state_fill(const struct server *s, struct listener_state *st)
 	st->accepted = s->accepted;
 	memcpy(st->refused, s->refused, sizeof st->refused);
 	st->fork_failures = s->fork_failures;
+	st->denied = s->denied;
 	st->ctl_denied = s->ctl.denied;
 	st->ctl_busy = s->ctl.busy;
 	st->ctl_timeouts = s->ctl.timeouts;
@@ -143,9 +144,9 @@ set_cloexec(int fd, int on)
 	(void)fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
 }
 
-/* environ and our variable, for execve. */
+/* environ and our variables, for execve. */
 static char **
-exec_env(const int fds[4])
+exec_env(const int fds[4], int forced)
 {
 	static char var[128];
 	size_t n = 0, i;
@@ -153,15 +154,17 @@ exec_env(const int fds[4])
 
 	while (environ[n] != NULL)
 		n++;
-	envp = malloc((n + 2) * sizeof *envp);
+	envp = malloc((n + 3) * sizeof *envp);
 	if (envp == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		envp[i] = environ[i];
 	snprintf(var, sizeof var, "%s=%d %d %d %d", SERVER_REEXEC_ENV, fds[0], fds[1],
 	    fds[2], fds[3]);
-	envp[n] = var;
-	envp[n + 1] = NULL;
+	envp[n++] = var;
+	if (forced)
+		envp[n++] = SERVER_SPAWN_ENV "=fork";
+	envp[n] = NULL;
 	return envp;
 }
 
@@ -183,7 +186,7 @@ server_reexec(struct server *s, int reply_fd, char *err, size_t errlen)
 	fds[1] = s->ctl.fd;
 	fds[2] = state_make(s);
 	fds[3] = reply_fd;
-	envp = fds[2] < 0 ? NULL : exec_env(fds);
+	envp = fds[2] < 0 ? NULL : exec_env(fds, s->spawn_forced);
 	if (envp != NULL) {
 		for (i = 0; i < 4; i++)
 			set_cloexec(fds[i], 0);

@@ -53,6 +53,7 @@ state_apply(struct server *s, const struct listener_state *st, char *err,
 	s->accepted = st->accepted;
 	memcpy(s->refused, st->refused, sizeof s->refused);
 	s->fork_failures = st->fork_failures;
+	s->denied = st->denied;
 	s->ctl.denied = st->ctl_denied;
 	s->ctl.busy = st->ctl_busy;
 	s->ctl.timeouts = st->ctl_timeouts;

@@ -48,6 +48,8 @@ struct server {
 	int fast_spawn;			/* no per-connection work: vfork+exec */
 	const char *path;		/* $PATH at start, for the fast path */
 	unsigned long fork_failures;
+	unsigned long denied;		/* deny rules answered by the parent */
+	int spawn_forced;		/* SERVER_SPAWN_ENV=fork was given */
 	struct spawn_pool pool;		/* the fast path's workers */
 	pid_t next_ticket;		/* < 0: table keys of children starting */
 
@@ -103,38 +105,62 @@ int server_ctl_status(struct server *s, struct strbuf *out);
 int server_ctl_connections(struct server *s, const struct ctl_request *req,
     struct strbuf *out);
 
+/* What admission learnt of a connection, kept for its child on the fast
+ * path: the limit variables, the rule that matched (-x) and, when the
+ * rules file could not be read, why (the child's drop reason). */
+struct server_admission {
+	struct limit_vars v;
+	struct rules_match m;	/* borrows from the rules db */
+	int matched;		/* a rule matched: m is filled */
+	int rules_errno;	/* 0, or why -x could not be read */
+};
+
 /* Admission (admit.c): the MAXCONNIP/MAXCONNC/DIEMSG that apply to
- * remote: the environment's, overridden by its IP rule (-x). Returns 1
- * and fills m when a rule matched (m borrows from the rules db), else 0. */
+ * remote: the environment's, overridden by its IP rule (-x), into a.
+ * Returns a->matched. */
 int server_limit_vars(struct server *s, const struct ip_addr *remote,
-    struct limit_vars *v, struct rules_match *m);
+    struct server_admission *a);
 /* The per-IP limit for remote now (0 = none); src gets where it comes
  * from: "none", "option", "file", "env" or "rule:" and the rule's key. */
 unsigned long server_ip_limit(struct server *s, const struct ip_addr *remote,
     struct strbuf *src);
 /* Admission (admit.c): refuses c in the parent when a limit says so (the
- * message is sent and fd closed) and returns 1; returns 0 to go on. */
-int server_admit_refuse(struct server *s, const struct server_conn *c);
+ * message is sent and fd closed) and returns 1; returns 0 to go on, with
+ * a filled for the child. */
+int server_admit_refuse(struct server *s, const struct server_conn *c,
+    struct server_admission *a);
 
 /* Starting the child (spawn.c), without the fast path: fork + child_run.
  * Returns its pid, or -1 after logging the drop warning (and sending the
  * busy message); the caller closes fd either way. */
 pid_t server_spawn(struct server *s, const struct server_conn *c);
-/* The fast path, in two steps around a worker of s->pool: the socket
- * options, the addresses and the environment into j (0; or -1 after
- * logging the drop warning, the caller closes fd), then the worker's
- * answer: the pid, logging the pid and ok lines (or the exec failure);
- * or -1 after logging the drop warning and sending the busy message. */
 /* Starts s->pool's workers (fast path only; none where RLIMIT_NPROC
  * leaves no room for them). Dies on failure. */
 void server_spawn_start(struct server *s);
+/* The fast path, in two steps around a worker of s->pool
+ * (spawnprep.c): the socket options, the banner, the addresses, the
+ * rules and the environment into j: 0 to spawn; 1 when the parent has
+ * answered the client itself as the child would have (a deny rule, a
+ * rules file that cannot be read, a banner that cannot be written),
+ * with the child's log lines under pid 0; the caller closes fd either
+ * way. Then (spawn.c) the worker's answer: the pid, logging the pid and
+ * ok lines (or the exec failure); or -1 after logging the drop warning
+ * and sending the busy message. */
 int server_spawn_prepare(struct server *s, const struct server_conn *c,
-    struct spawn_job *j);
+    const struct server_admission *a, struct spawn_job *j);
 pid_t server_spawn_finish(struct server *s, const struct spawn_job *j);
-/* 1 when nothing per connection needs a forked child (no -x, -H -R and
- * -l given, no banner), so vfork + exec with a prepared environment
- * serves exactly as the full child would. */
+/* 1 when nothing per connection needs a forked child (-H, -R and -l
+ * given: no DNS, no ident; a banner short enough to be sent without
+ * blocking), so the parent does the child's work and vfork + exec with
+ * the prepared environment serves exactly as the full child would.
+ * MAILSTACK_TCPSERVER_SPAWN=fork in the environment turns it off (for
+ * comparing the two paths); the variable is not passed to children. */
 int server_can_spawn_fast(const struct server_options *o);
+/* The banner's longest length on the fast path: a fresh socket's send
+ * buffer always takes it at once. */
+#define SERVER_BANNER_FAST_MAX 1024
+/* The environment variable that forces the forked child. */
+#define SERVER_SPAWN_ENV "MAILSTACK_TCPSERVER_SPAWN"
 
 /* The event loop (loop.c): poll, accept, reap. Never returns; SIGTERM
  * exits 0, leaving the children alone. It reaps first: children that

@@ -10,14 +10,13 @@
  * child execs, so the child may only call async-signal-safe functions
  * that touch nothing but its own stack: no malloc, no stdio, no DNS, no
  * ident, no rules. child_run does all of those, so it needs a real fork.
- * When none of that work is asked for (server_can_spawn_fast), the event
- * loop does the little that is left (socket options, getsockname,
- * environment, the log lines) itself and a worker of the spawn pool
- * (spawnpool.c) vforks; the child only moves descriptors, resets signals
- * and execs. */
+ * Only DNS and ident block; without them (server_can_spawn_fast) the
+ * event loop does the rest of the child's work itself (spawnprep.c:
+ * socket options, banner, getsockname, the rules admission looked up
+ * already, environment, log lines, and the answer to a denied client)
+ * and a worker of the spawn pool (spawnpool.c) vforks; the child only
+ * moves descriptors, resets signals and execs. */
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,14 +31,16 @@
 #include "selfpipe.h"
 #include "server.h"
 
-extern char **environ;
-
 int
 server_can_spawn_fast(const struct server_options *o)
 {
-	return o->rules_path == NULL && !o->remote_host_lookup &&
-	    !o->remote_info_lookup && o->local_name != NULL &&
-	    (o->banner == NULL || o->banner[0] == '\0');
+	const char *mode = getenv(SERVER_SPAWN_ENV);
+
+	if (mode != NULL && strcmp(mode, "fork") == 0)
+		return 0;
+	return !o->remote_host_lookup && !o->remote_info_lookup &&
+	    o->local_name != NULL &&
+	    (o->banner == NULL || strlen(o->banner) <= SERVER_BANNER_FAST_MAX);
 }
 
 static pid_t
@@ -64,34 +65,6 @@ log_started(struct server *s, pid_t pid, const struct child_conn *cc)
 	strbuf_reset(&s->line);
 	if (logfmt_decision(&s->line, 0, pid, cc) == 0)
 		log_line(2, "%s", s->line.s);
-}
-
-/* The parent's share of child_run: steps 3, 5 and the environment, into
- * j. 0, or -1 after logging the drop warning. */
-int
-server_spawn_prepare(struct server *s, const struct server_conn *c,
-    struct spawn_job *j)
-{
-	int one = 1;
-
-	if (!s->o->keep_ip_options)
-		(void)setsockopt(c->fd, IPPROTO_IP, 1, NULL, 0);
-	if (s->o->nodelay)
-		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	memset(&j->cc, 0, sizeof j->cc);
-	j->cc.remote = c->remote;
-	j->cc.remote_port = c->remote_port;
-	j->cc.local_host = s->o->local_name;
-	if (child_conn_from_fd(&j->cc, c->fd, s->o->family == 6) < 0) {
-		log_warn_sys("dropping connection, unable to get local address");
-		return -1;
-	}
-	if (child_env_build(&j->cc, environ, &j->envp) < 0) {
-		log_warn("dropping connection, out of memory");
-		return -1;
-	}
-	j->fd = c->fd;
-	return 0;
 }
 
 static void

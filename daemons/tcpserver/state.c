@@ -41,7 +41,8 @@ put_head(struct strbuf *sb, const struct listener_state *st)
 	for (k = LIMIT_OK + 1; k < LIMIT_REASONS; k++)
 		r |= strbuf_printf(sb, "refused %s %lu\n", limits_name(k),
 		    st->refused[k]);
-	r |= strbuf_printf(sb, "dropped_fork %lu\n", st->fork_failures);
+	r |= strbuf_printf(sb, "dropped_fork %lu\ndenied %lu\n",
+	    st->fork_failures, st->denied);
 	for (k = 0; k < 3; k++)
 		r |= strbuf_printf(sb, "control %s %lu\n", control_names[k],
 		    control[k]);
@@ -85,6 +86,7 @@ state_write(int fd, const struct listener_state *st)
 struct reader {
 	char *p, *end;
 	unsigned long line;
+	int version;		/* the state's, from its first line */
 	char *w[STATE_WORDS];
 	size_t n;
 	char *err;
@@ -270,6 +272,8 @@ read_item(struct reader *rd, struct listener_state *st, size_t *cap)
 		st->accepted = v;
 	else if (strcmp(w, "dropped_fork") == 0)
 		st->fork_failures = v;
+	else if (strcmp(w, "denied") == 0 && rd->version >= 2)
+		st->denied = v;
 	else if (strcmp(w, "limits_file_read") == 0 && v <= 1)
 		st->lim_file_read = (int)v;
 	else if (strcmp(w, "unadopted") == 0)
@@ -291,9 +295,11 @@ read_version(struct reader *rd)
 		return -1;
 	if (rd->n != 2 || strcmp(rd->w[0], "mailstack-tcpserver-state") != 0)
 		return fail(rd, "not a mailstack-tcpserver state");
-	if (scan_ulong(rd->w[1], ULONG_MAX, &v) < 0 || v != STATE_VERSION)
-		return fail(rd, "state version %s, this image reads %d only",
-		    rd->w[1], STATE_VERSION);
+	if (scan_ulong(rd->w[1], ULONG_MAX, &v) < 0 || v < STATE_VERSION_MIN ||
+	    v > STATE_VERSION)
+		return fail(rd, "state version %s, this image reads %d to %d",
+		    rd->w[1], STATE_VERSION_MIN, STATE_VERSION);
+	rd->version = (int)v;
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  *
  * The format, one item a line, words separated by one space:
  *
- *   mailstack-tcpserver-state 1
+ *   mailstack-tcpserver-state 2
  *   pid PID                      the process the state is for
  *   started EPOCH                the process's start (wall clock)
  *   started_mono SEC NSEC        and on CLOCK_MONOTONIC, for uptime
@@ -12,6 +12,7 @@
  *   accepted N
  *   refused ip|net|rule-ip|rule-net N
  *   dropped_fork N
+ *   denied N                     (from version 2 on)
  *   control denied|busy|timeouts N
  *   limit NAME N cmdline|file|set    each of limits_key_name's names
  *   limits_file_read 0|1
@@ -19,8 +20,10 @@
  *   conn PID IP PORT LOCALPORT START ADOPTED TICKS
  *   end CONNS                    the number of conn lines: the last line
  *
- * An image reads only the version it writes: a state it cannot read in
- * full (another version, a line it does not know, a truncated state) is
+ * An image reads the version it writes and the earlier ones it can fill
+ * in (version 1 lacks "denied": 0), so that an upgrade by re-exec keeps
+ * everything; a state it cannot read in full (another version, a line it
+ * does not know or one its version does not have, a truncated state) is
  * refused as a whole, and the listener falls back to adopting the
  * sessions it finds (adopt.h), never to an empty table. */
 #ifndef MAILSTACK_TCPSERVER_STATE_H
@@ -33,7 +36,9 @@
 #include "conn_table.h"
 #include "limits.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
+/* The oldest version this image reads. */
+#define STATE_VERSION_MIN 1
 /* A state is at most this long (10 million connections' lines are far
  * less); a longer one is refused, not read into memory. */
 #define STATE_MAX (1UL << 30)
@@ -46,6 +51,7 @@ struct listener_state {
 	unsigned long long accepted;
 	unsigned long refused[LIMIT_REASONS];	/* [LIMIT_OK] unused */
 	unsigned long fork_failures;
+	unsigned long denied;
 	unsigned long ctl_denied, ctl_busy, ctl_timeouts;
 	struct limits_now lim;
 	int lim_file_read;
