@@ -56,6 +56,10 @@ log_vline(int level, const char *tag, const char *fmt, va_list ap, int with_errn
 	if (n > sizeof buf - 2)
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
+	if (log_batch_append(buf, n) == 0) {
+		errno = saved;
+		return;
+	}
 	while (write(2, buf, n) < 0 && errno == EINTR)
 		;
 	errno = saved;
@@ -109,6 +113,7 @@ die_x(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline(1, "fatal: ", fmt, ap, 0);
 	va_end(ap);
+	(void)log_batch_drain(1000);
 	_exit(code);
 }
 
@@ -120,6 +125,7 @@ die_sys(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline(1, "fatal: ", fmt, ap, 1);
 	va_end(ap);
+	(void)log_batch_drain(1000);
 	_exit(code);
 }
 

@@ -8,7 +8,8 @@ TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
 	tests/tcpserver_ctl_it_idle.o tests/tcpserver_ctl_it_reexec.o \
 	tests/tcpserver_ctl_it_adopt.o tests/tcpserver_ctl_it_life.o \
-	tests/tcpserver_ctl_it_deny.o tests/tcpserver_ctl_util.o
+	tests/tcpserver_ctl_it_deny.o tests/tcpserver_ctl_it_log.o \
+	tests/tcpserver_ctl_util.o
 CHECK_PROGRAMS += tests/test_tcpserver_ctl_unit tests/test_tcpserver_ctl_it
 OBJS += tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS)
 tests/tcpserver_ctl_unit.o $(TCPSERVER_CTL_IT_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)

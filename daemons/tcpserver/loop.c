@@ -129,8 +129,10 @@ handle_signals(struct server *s)
 	 * a burst of SIGCHLDs is one reaping pass, not one per signal. */
 	while ((sig = selfpipe_read()) > 0) {
 		/* tcpserver's SIGTERM: gone at once, children left running. */
-		if (sig == SIGTERM)
+		if (sig == SIGTERM) {
+			(void)log_batch_flush();
 			_exit(0);
+		}
 		if (sig == SIGCHLD)
 			chld = 1;
 		if (sig == SIGHUP)
@@ -332,12 +334,13 @@ poll_failed(struct server *s)
  * control socket or SIGHUP opens the listener at once for the clients
  * waiting in the backlog. */
 struct round {
-	struct pollfd pfd[4 + CTL_POLLFDS];
+	struct pollfd pfd[5 + CTL_POLLFDS];
 	nfds_t n;
 	size_t ctl;		/* first control entry */
 	int spawned;		/* index of the workers' answers, -1 = none */
 	int watched;		/* index of the adopted sessions' ends, -1 */
 	int listening;		/* index of the listener, -1 = not polled */
+	int logging;		/* index of the log, waited on for room */
 	int timeout;
 };
 
@@ -361,6 +364,10 @@ round_build(struct server *s, struct round *r)
 	r->watched = pid_watch_fd(&s->watch) >= 0 ?
 	    round_add(r, pid_watch_fd(&s->watch)) : -1;
 	r->listening = -1;
+	/* Lines the log did not take yet: written when it has room. */
+	r->logging = log_batch_fd() >= 0 ? round_add(r, log_batch_fd()) : -1;
+	if (r->logging >= 0)
+		r->pfd[r->logging].events = POLLOUT;
 	r->timeout = backoff_left(s);
 	/* At -c the listener is left alone: clients wait in the kernel's
 	 * backlog, as with tcpserver, and are not refused. */
@@ -382,6 +389,10 @@ server_run(struct server *s)
 
 	server_reap(s);
 	for (;;) {
+		/* One write for the last round's lines, whichever way it
+		 * ended; what the log did not take makes this round wait for
+		 * room too. */
+		(void)log_batch_flush();
 		round_build(s, &r);
 		if (poll(r.pfd, r.n, r.timeout) < 0) {
 			if (errno != EINTR)

@@ -101,6 +101,9 @@ main(int argc, char **argv)
 		die_x(EX_TEMP, "unable to figure out port number for %s", o.port);
 	if (o.prog == NULL)
 		usage(&o, "");
+	/* From here on the log never holds the listener (lib/logbatch.c):
+	 * the loop writes it; a fatal error waits a moment for it. */
+	(void)log_batch_start(LOG_BATCH_MAX);
 	server_reexec_init(&s, argv);
 	server_init(&s, &o);
 	if (server_reexec_inherited(&s)) {

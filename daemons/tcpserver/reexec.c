@@ -146,7 +146,7 @@ set_cloexec(int fd, int on)
 
 /* environ and our variables, for execve. */
 static char **
-exec_env(const int fds[4], int forced)
+exec_env(const int fds[4], int forced, char *logvar)
 {
 	static char var[128];
 	size_t n = 0, i;
@@ -154,7 +154,7 @@ exec_env(const int fds[4], int forced)
 
 	while (environ[n] != NULL)
 		n++;
-	envp = malloc((n + 3) * sizeof *envp);
+	envp = malloc((n + 4) * sizeof *envp);
 	if (envp == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
@@ -164,6 +164,8 @@ exec_env(const int fds[4], int forced)
 	envp[n++] = var;
 	if (forced)
 		envp[n++] = SERVER_SPAWN_ENV "=fork";
+	if (logvar[0] != '\0')
+		envp[n++] = logvar;
 	envp[n] = NULL;
 	return envp;
 }
@@ -171,8 +173,8 @@ exec_env(const int fds[4], int forced)
 int
 server_reexec(struct server *s, int reply_fd, char *err, size_t errlen)
 {
-	int fds[4], i, saved;
-	char **envp;
+	int fds[5], i, saved;
+	char **envp, logvar[64];
 
 	if (s->exec_path == NULL) {
 		snprintf(err, errlen, "unable to find the listener's binary");
@@ -186,15 +188,18 @@ server_reexec(struct server *s, int reply_fd, char *err, size_t errlen)
 	fds[1] = s->ctl.fd;
 	fds[2] = state_make(s);
 	fds[3] = reply_fd;
-	envp = fds[2] < 0 ? NULL : exec_env(fds, s->spawn_forced);
+	log_line(2, "reexec %s", s->exec_path);
+	/* The log's own descriptor (and what it could not take) goes to the
+	 * next image: as another user it could not open the pipe again. */
+	fds[4] = log_batch_handover(logvar, sizeof logvar);
+	envp = fds[2] < 0 ? NULL : exec_env(fds, s->spawn_forced, logvar);
 	if (envp != NULL) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			set_cloexec(fds[i], 0);
-		log_line(2, "reexec %s", s->exec_path);
 		execve(s->exec_path, s->argv, envp);
 	}
 	saved = errno;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		set_cloexec(fds[i], 1);
 	if (fds[2] >= 0)
 		close(fds[2]);

@@ -51,6 +51,7 @@ spawn_fork(const struct server *s, const struct server_conn *c)
 	if (pid == 0) {
 		close(s->listener.fd);
 		selfpipe_child_reset();
+		log_batch_stop();
 		child_run(s->o, c->fd, &c->remote, c->remote_port);
 	}
 	return pid;
