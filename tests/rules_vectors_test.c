@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/rules_util.h"
 
@@ -394,4 +395,47 @@ Test(rules_vectors, tcprules_options)
 	free(cdb);
 	free(in);
 	free(bin);
+}
+
+/* Ours under the drop-in's name (a symlink, as the packages' alternative
+ * installs it) against the real program: same usage line, same code. */
+static void
+usage_matches_0_88(const char *ours_rel, const char *name, char *const *args)
+{
+	char *bin = rules_util_top(ours_rel);
+	char *link = rules_util_path(rules_test_tmp, name);
+	char *errp = rules_util_path(rules_test_tmp, "usage.err");
+	char *argv[6], real[64], *want, *got;
+	int i, rc_real, rc_ours;
+
+	snprintf(real, sizeof real, "/usr/bin/%s", name);
+	cr_assert_eq(symlink(bin, link), 0);
+	for (i = 0; args[i] != NULL && i < 4; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	argv[0] = real;
+	rc_real = rules_util_run(rules_test_tmp, argv, NULL, NULL, NULL, errp);
+	want = rules_util_read(errp, NULL);
+	argv[0] = link;
+	rc_ours = rules_util_run(rules_test_tmp, argv, NULL, NULL, NULL, errp);
+	got = rules_util_read(errp, NULL);
+	cr_expect_eq(rc_ours, rc_real);
+	cr_expect_eq(rc_real, 100, "the scenario: 0.88 says usage");
+	cr_expect_str_eq(got, want);
+	unlink(link);
+	free(want);
+	free(got);
+	free(errp);
+	free(link);
+	free(bin);
+}
+
+Test(rules_vectors, usage_lines_are_0_88s)
+{
+	usage_matches_0_88("rules/tcprules/mailstack-tcprules", "tcprules",
+	    (char *[]){ "rules.cdb", NULL });
+	usage_matches_0_88("rules/tcprules/mailstack-tcprules", "tcprules",
+	    (char *[]){ NULL });
+	usage_matches_0_88("rules/tcprulescheck/mailstack-tcprulescheck",
+	    "tcprulescheck", (char *[]){ NULL });
 }

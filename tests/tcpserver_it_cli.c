@@ -314,3 +314,23 @@ Test(it_cli, other_signals_keep_default_action)
 		    sigs[i]);
 	}
 }
+
+/* A host name that cannot be put in a DNS query (a label over 63 bytes,
+ * a name over 255 on the wire) is 0.88's protocol error, before any
+ * query, so the text is the same without a network. */
+Test(it_cli, host_label_over_63_bytes)
+{
+	char label64[80], name254[300];
+	int i;
+
+	memset(label64, 'a', 64);
+	strcpy(label64 + 64, ".example.com");
+	cli_compare((const char *const[]){ "-H", "-R", "-l", "0", label64,
+	    "0", "true", NULL }, 111);
+	name254[0] = '\0';
+	for (i = 0; i < 4; i++)
+		strcat(name254, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	strcat(name254, "aaaaaaaaaaaaaa");
+	cli_compare((const char *const[]){ "-H", "-R", "-l", "0", name254,
+	    "0", "true", NULL }, 111);
+}

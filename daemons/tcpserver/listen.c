@@ -58,12 +58,34 @@ map_v4(struct ip_addr *ip)
 	ip->family = AF_INET6;
 }
 
+/* 0.88's dns_domain_fromdot refuses a label over 63 bytes or a name
+ * over 255 in wire form before any query, and says so as a protocol
+ * error; getaddrinfo would call the same name unknown. */
+static int
+name_encodable(const char *name)
+{
+	size_t label = 0, wire = 1;
+
+	for (; *name != '\0'; name++, wire++) {
+		if (*name == '.') {
+			label = 0;
+			continue;
+		}
+		if (++label > 63)
+			return 0;
+	}
+	return wire + 1 <= 255;
+}
+
 static void
 resolve_name(const struct server_options *o, struct ip_addr *ip)
 {
 	struct addrinfo hints, *res;
 	int r;
 
+	if (!name_encodable(o->host))
+		die_x(EX_TEMP, "temporarily unable to figure out IP address "
+		    "for %s: protocol error", o->host);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = o->family == 4 ? AF_INET : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -18,12 +18,14 @@ struct args {
 	const char *tmp;
 };
 
+/* 0.88's words, which scripts may match: our options (-n, -c, -s, -f)
+ * are in docs/mailstack-tcprules.8, not in the usage line. */
 static void
 usage(void)
 {
 	char u[256];
 
-	snprintf(u, sizeof(u), "%s [ -ncs ] [ -f rules ] rules.cdb rules.tmp", log_prog());
+	snprintf(u, sizeof(u), "%s rules.cdb rules.tmp", log_prog());
 	die_usage(u);
 }
 
@@ -33,6 +35,7 @@ args_parse(struct args *a, int argc, char **argv)
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	opterr = 0;	/* the usage line says it, in one line */
 	while ((c = getopt(argc, argv, "+ncsf:")) != -1) {
 		switch (c) {
 		case 'n':

@@ -9,12 +9,14 @@
 #include "rules/tcprulescheck/source.h"
 
 
+/* 0.88's words, which scripts may match: -v and the rules text argument
+ * are in docs/mailstack-tcprulescheck.8, not in the usage line. */
 static void
 usage(void)
 {
 	char u[256];
 
-	snprintf(u, sizeof(u), "%s [ -v ] rules.cdb [ rules ]", log_prog());
+	snprintf(u, sizeof(u), "%s rules.cdb", log_prog());
 	die_usage(u);
 }
 
@@ -58,6 +60,7 @@ main(int argc, char **argv)
 	int c, verbose = 0, r;
 
 	log_set_prog(argv[0]);
+	opterr = 0;	/* the usage line says it, in one line */
 	while ((c = getopt(argc, argv, "+v")) != -1) {
 		if (c == 'v')
 			verbose = 1;
