@@ -37,3 +37,12 @@ bench/connbench/forkfloor: bench/connbench/forkfloor.c
 # environment; see the header of bench/run-tcpserver.sh.
 bench-tcpserver: $(BENCH_TOOLS) $(BENCH_OURS)
 	bash bench/run-tcpserver.sh
+
+# The local resolver of the -h line (bench/run-tcpserver-lines.sh): the
+# tests' fake DNS server behind a small main.
+BENCH_DNS = bench/dns/fakedns
+CLEANFILES += $(BENCH_DNS)
+
+bench/dns/fakedns: bench/dns/fakedns.c tests/tcpserver_child_dns.c tests/tcpserver_child_dns.h
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -D_GNU_SOURCE -I. -o $@ bench/dns/fakedns.c tests/tcpserver_child_dns.c

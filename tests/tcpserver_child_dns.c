@@ -142,30 +142,35 @@ answer(const unsigned char *q, size_t n, unsigned char *r,
 	return len;
 }
 
-pid_t
-fakedns_start(const struct fakedns_record *recs, size_t nrecs)
+int
+fakedns_bind(void)
 {
-	struct sockaddr_in sin, from;
-	unsigned char q[512], r[1024];
-	socklen_t flen;
-	ssize_t n;
-	size_t rl;
-	pid_t pid;
+	struct sockaddr_in sin;
 	int s;
 
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		return -1;
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(53);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s == -1 || bind(s, (struct sockaddr *)&sin, sizeof sin) == -1)
-		return -1;
-	pid = fork();
-	if (pid != 0) {
+	if (bind(s, (struct sockaddr *)&sin, sizeof sin) == -1) {
 		close(s);
-		return pid;
+		return -1;
 	}
-	alarm(30);	/* never outlive a broken test */
+	return s;
+}
+
+void
+fakedns_serve(int s, const struct fakedns_record *recs, size_t nrecs)
+{
+	struct sockaddr_in from;
+	unsigned char q[512], r[1024];
+	socklen_t flen;
+	ssize_t n;
+	size_t rl;
+
 	for (;;) {
 		flen = sizeof from;
 		n = recvfrom(s, q, sizeof q, 0, (struct sockaddr *)&from, &flen);
@@ -175,4 +180,23 @@ fakedns_start(const struct fakedns_record *recs, size_t nrecs)
 		if (rl > 0)
 			sendto(s, r, rl, 0, (struct sockaddr *)&from, flen);
 	}
+}
+
+pid_t
+fakedns_start(const struct fakedns_record *recs, size_t nrecs)
+{
+	pid_t pid;
+	int s;
+
+	s = fakedns_bind();
+	if (s == -1)
+		return -1;
+	pid = fork();
+	if (pid != 0) {
+		close(s);
+		return pid;
+	}
+	alarm(30);	/* never outlive a broken test */
+	fakedns_serve(s, recs, nrecs);
+	_exit(0);
 }

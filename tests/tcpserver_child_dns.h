@@ -26,6 +26,13 @@ int fakedns_private_resolver(const char *dir);
  * fakedns_private_resolver made this process's mounts private. */
 void fakedns_private_resolver_end(void);
 
+/* A UDP socket bound to 127.0.0.1:53 (close-on-exec), or -1 with errno
+ * set. */
+int fakedns_bind(void);
+/* Answers the queries that arrive on s from recs, forever; other names get
+ * NXDOMAIN. recs is borrowed for as long as it runs. */
+void fakedns_serve(int s, const struct fakedns_record *recs, size_t n);
+
 /* Serves recs (until killed) from a child bound to 127.0.0.1:53/udp; other
  * names get NXDOMAIN. Call after util_private_net. Returns the pid, or -1. */
 pid_t fakedns_start(const struct fakedns_record *recs, size_t n);
