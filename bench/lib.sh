@@ -13,15 +13,19 @@
 # only lo up, VAR=1 exported, so that nothing can leave the machine. Returns
 # 1 (for the caller's message) when NETNS=1 but that is not possible here;
 # returns 0 without a namespace when NETNS=auto and it is not possible.
+# NETNS_FLAGS (default -n) are unshare's options: "-n -m" also gives the
+# script a mount namespace of its own (private propagation), where it may
+# bind-mount files over the machine's without touching them.
 bench_netns() {
-	local var=$1
+	local var=$1 flags
 	shift
+	read -r -a flags <<<"${NETNS_FLAGS:--n}"
 	if [ -z "${!var:-}" ] && [ "$NETNS" != 0 ]; then
 		if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
-		    unshare -n true 2>/dev/null; then
+		    unshare "${flags[@]}" true 2>/dev/null; then
 			export "$var=1"
 			# shellcheck disable=SC2016 # $0 and $@ are the inner bash's
-			exec unshare -n -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
+			exec unshare "${flags[@]}" -- bash -c 'ip link set lo up || exit 2; exec bash "$0" "$@"' "$0" "$@"
 		elif [ "$NETNS" = 1 ]; then
 			return 1
 		fi

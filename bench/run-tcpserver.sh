@@ -62,6 +62,8 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/bench/lib.sh"
+. "$TOP/bench/tcpserver-lib.sh"
+ME=run-tcpserver
 CBDIR=$TOP/bench/connbench
 CB=$CBDIR/connbench
 GREET=$CBDIR/greet
@@ -75,20 +77,9 @@ report() {
 		[ -s "$dir/raw.txt" ] || { echo "run-tcpserver: no $dir/raw.txt" >&2; return 2; }
 		raws+=("$dir/raw.txt")
 	done
-	awk -v CLEAN="${CLEAN_PCT:-10}" -f "$TOP/bench/tcpserver-report.awk" "${raws[@]}" || return 2
+	awk -v CLEAN="${CLEAN_PCT:-10}" -f "$TOP/bench/stats.awk" -f "$TOP/bench/tcpserver-report.awk" "${raws[@]}" || return 2
 	printf '\nspread: (max - min) / median of conn/s over the rounds. p99: median over the rounds of each round'"'"'s 99th percentile of connect-to-close time. paired: ours/ts within each round (both measured back to back). failures: refused, reset, timeout, eof... in measured, warm-up and hold phases.\n'
-	for dir in "$@"; do
-		[ -s "$dir/meta.txt" ] || continue
-		printf '\n### Machine and run (%s)\n\n```\n' "$(basename "$dir")"
-		cat "$dir/meta.txt"
-		printf '```\n'
-	done
-	dir=$1
-	if [ -s "$dir/commands.txt" ]; then
-		printf '\n### Exact commands\n\n```\n'
-		cat "$dir/commands.txt"
-		printf '```\n'
-	fi
+	report_meta "$@"
 }
 
 if [ "${1:-}" = --report ]; then
@@ -171,7 +162,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fd" ]; then
 	ulimit -n "$need_fd" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
 fi
 need_proc=$((HOLD_LIMIT + LIMIT + 512))
-kv_of() { cat "$1" 2>/dev/null || echo '?'; }
 SOMAXCONN=$(kv_of /proc/sys/net/core/somaxconn)
 PID_MAX=$(kv_of /proc/sys/kernel/pid_max)
 THREADS_MAX=$(kv_of /proc/sys/kernel/threads-max)
@@ -199,24 +189,10 @@ CMDS=$OUT/commands.txt
 OURS_SRC=$OURS
 OURS=$WORK/$(basename "$OURS_SRC")
 cp "$OURS_SRC" "$OURS" || die "cannot copy $OURS_SRC"
-OURS_SUM=$(sha256sum "$OURS" | cut -c1-12)
 HZ=$(getconf CLK_TCK)
 
 # ---- cleanup and watchdog ---------------------------------------------------
-declare -A PIDS=()	# listener pid -> peer-variant, while it runs
-declare -A LPID=()	# peer-variant -> its latest listener pid
-CBPID=
 WATCHDOG=
-stop_pid() {	# PID: TERM, at most 5 s, then KILL; reap it
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 1 50); do
-		ps -o stat= -p "$pid" 2>/dev/null | grep -qv '^Z' || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
 cleanup() {
 	local p
 	[ -n "$CBPID" ] && stop_pid "$CBPID"
@@ -237,13 +213,8 @@ portof() {	# PEER VARIANT -> port
 	echo $((BASE_PORT + i))
 }
 
-probe() {	# PORT: does a listener answer with a greeting?
-	"$CB" -q -n 1 -T 1 -M 2 127.0.0.1 "$1" 2>/dev/null | grep -q ' ok=1 '
-}
-
 # listener_cmd PEER VARIANT: fills CMD; "main" runs greet with -c LIMIT,
 # "hold" runs greet -w (waits for the client to close) with -c HOLD_LIMIT
-CMD=()
 listener_cmd() {
 	local peer=$1 variant=$2 port lim child=("$GREET") perip=() extra=()
 	port=$(portof "$peer" "$variant")
@@ -271,103 +242,6 @@ listener_cmd() {
 		CMD=("$FLOOR" -m "${peer#floor-}" -c "$lim" -b "$BACKLOG" -T "$MAX_SECONDS"
 		    127.0.0.1 "$port" "${child[@]}") ;;
 	esac
-}
-
-declare -A LOGGED=()
-log_cmd() {	# KEY WORDS...: the first command of each kind goes to commands.txt
-	local key=$1
-	shift
-	[ -n "${LOGGED[$key]:-}" ] && return 0
-	LOGGED[$key]=1
-	printf '# %s\n%s\n' "$key" "$*" >>"$CMDS"
-}
-
-LAST_PID=
-start_peer() {	# PEER VARIANT; sets LAST_PID
-	local peer=$1 variant=$2 port log i
-	port=$(portof "$peer" "$variant")
-	probe "$port" && die "port $port already answers; set BASE_PORT"
-	listener_cmd "$peer" "$variant"
-	log_cmd "$peer ($variant)" "${CMD[@]/#$OURS/$OURS_SRC}"
-	log=$WORK/$peer-$variant.log
-	"${CMD[@]}" </dev/null >>"$log" 2>&1 &
-	LAST_PID=$!
-	PIDS[$LAST_PID]="$peer-$variant"
-	LPID[$peer-$variant]=$LAST_PID
-	for i in $(seq 1 50); do
-		probe "$port" && return 0
-		sleep 0.1
-	done
-	cat "$log" >&2
-	die "$peer ($variant) did not come up on port $port"
-}
-
-live_children() {	# PID -> number of its children that are not zombies
-	ps -o stat= --ppid "$1" 2>/dev/null | grep -vc '^Z'
-}
-
-stop_peer() {	# PID [SECS]: let its children finish (STOP_WAIT s at most), stop it
-	local pid=$1 i left=?
-	for i in $(seq 1 $((${2:-$STOP_WAIT} * 10))); do
-		left=$(live_children "$pid")
-		[ "$left" = 0 ] && break
-		sleep 0.1
-	done
-	[ "$left" = 0 ] || echo "run-tcpserver: ${PIDS[$pid]} still has $left children; stopping it anyway" >&2
-	stop_pid "$pid"
-	unset "PIDS[$pid]"
-}
-
-# The machine is shared with the team, so each measurement records how much
-# CPU went to other programs: all busy time (/proc/stat) minus the listener
-# with its reaped children, minus connbench, minus kernel threads (kdamond
-# alone takes 5-10% when 5000 children map libc: a cost of the test, not
-# interference).
-cpu_all() {	# -> "busy total kthreads" jiffies over all CPUs
-	local _cpu u n sy id io irq sirq st k
-	read -r _cpu u n sy id io irq sirq st _ </proc/stat
-	k=$(cat /proc/[0-9]*/stat 2>/dev/null |
-	    awk '{ sub(/^.*\) /, ""); if ($2 == 2) k += $12 + $13 } END { print k + 0 }')
-	echo "$((u + n + sy + irq + sirq + st)) $((u + n + sy + id + io + irq + sirq + st)) $k"
-}
-cpu_tree() {	# PID -> its utime+stime+cutime+cstime in jiffies
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'
-}
-
-# measure TEST ROUND PEER VARIANT CONC COUNT [connbench args...]
-# connbench runs in the background so the watchdog's TERM is handled at once.
-measure() {
-	local test=$1 r=$2 p=$3 v=$4 c=$5 n=$6 cmd line a0 a1 t0 t1 lpid others
-	shift 6
-	lpid=${LPID[$p-$v]}
-	cmd=("$CB" -q -n "$n" -w "$WARMUP" -c "$c" -T 10 -M 120 -l "$p" "$@"
-	    127.0.0.1 "$(portof "$p" "$v")")
-	log_cmd "connbench, $test, c=$c${*:+, $*}, against $p" "${cmd[@]}"
-	a0=$(cpu_all)
-	t0=$(cpu_tree "$lpid")
-	"${cmd[@]}" >"$WORK/cb.out" 2>"$WORK/cb.err" &
-	CBPID=$!
-	wait "$CBPID"
-	a1=$(cpu_all)
-	t1=$(cpu_tree "$lpid")
-	CBPID=
-	line=$(grep '^CONNBENCH ' "$WORK/cb.out")
-	[ -n "$line" ] || { cat "$WORK/cb.err" >&2; die "connbench gave no result ($test $p c=$c)"; }
-	others=$(echo "$a0 $a1 ${t0:-0} ${t1:-0} $line" | awk -v hz="$HZ" '{
-		for (i = 9; i <= NF; i++) if ($i ~ /^client_cpu_s=/) cb = substr($i, 14) * hz
-		o = ($4 - $1) - ($6 - $3) - ($8 - $7) - cb; if (o < 0) o = 0
-		t = $5 - $2
-		printf "%.1f", (t > 0 ? 100 * o / t : 0) }')
-	echo "round=$r test=$test others_pct=$others $line" >>"$WORK/cell.txt"
-	printf '  %-4s round %s  c=%-3s %-10s %s\n' "$test" "$r" "$c" "$p" \
-	    "$(echo "$line" | tr ' ' '\n' | grep -E '^(hold|held|held_dead|cps|fail|tot_p99_us)=' | tr '\n' ' ')" >&2
-}
-
-cell_clean() {	# did other programs stay at or below CLEAN_PCT% in every line?
-	awk -v lim="$CLEAN_PCT" '{
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^others_pct=/ && substr($i, 12) + 0 > lim) bad = 1
-	} END { exit bad }' "$WORK/cell.txt"
 }
 
 # run_cell main|hold ROUND CONC [HELD]: every peer once, in the round's order
@@ -400,20 +274,11 @@ run_cell() {
 
 # ---- metadata -----------------------------------------------------------------
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
-	    "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-	echo "kernel: $(uname -srm)"
-	echo "os: $(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-?}")"
+	meta_machine
 	echo "private netns: ${MAILSTACK_BENCH_IN_NETNS:-0}"
 	echo "limits: ulimit -n $(ulimit -n), ulimit -u $(ulimit -u), somaxconn $SOMAXCONN," \
 	    "pid_max $PID_MAX, threads-max $THREADS_MAX, fs.file-max $(kv_of /proc/sys/fs/file-max)," \
 	    "ip_local_port_range $(kv_of /proc/sys/net/ipv4/ip_local_port_range | tr '\t' ' ')"
-	echo "ours: $OURS_SRC, sha256 $OURS_SUM, run as a copy ($(git -C "$TOP" log -1 --format='commit %h %cd' --date=iso 2>/dev/null || echo '?'))"
-	echo "theirs: $THEIRS (ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?'))"
-	case " $PEERS " in *" tcpsvd "*)
-		echo "tcpsvd: $TCPSVD (ipsvd $(dpkg-query -W -f='${Version}' ipsvd 2>/dev/null || echo '?'))" ;;
-	esac
 	echo "PEERS=$PEERS N=$N ROUNDS=$ROUNDS CONCS=\"$CONCS\" WARMUP=$WARMUP LIMIT=$LIMIT BACKLOG=$BACKLOG PERIP=$PERIP OURS_OPTS=\"$OURS_OPTS\""
 	echo "HOLD=$HOLD HOLD_LIMIT=$HOLD_LIMIT HOLD_N=$HOLD_N HOLD_CONC=$HOLD_CONC HOLD_ROUNDS=$HOLD_ROUNDS CLEAN_PCT=$CLEAN_PCT RETRY_DIRTY=$RETRY_DIRTY RETRY_SECONDS=$RETRY_SECONDS"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"

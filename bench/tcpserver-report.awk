@@ -1,4 +1,5 @@
-# tcpserver-report.awk: markdown tables from run-tcpserver.sh's raw.txt (mawk and gawk).
+# tcpserver-report.awk: markdown tables from run-tcpserver.sh's raw.txt (mawk and gawk;
+# run after bench/stats.awk, which holds the medians and ratios).
 #
 # Every input line is "round=R test=main|hold others_pct=P CONNBENCH key=value ...",
 # from one or more runs' raw.txt (the rounds of all of them are pooled);
@@ -12,60 +13,6 @@
 BEGIN {
 	if (CLEAN == "")
 		CLEAN = 10
-}
-
-function kv(   i, a) {
-	delete F
-	for (i = 1; i <= NF; i++)
-		if (split($i, a, "=") == 2)
-			F[a[1]] = a[2]
-}
-
-function add(arr, k, v) {
-	arr[k] = (k in arr) ? arr[k] " " v : v
-}
-
-# Sorts the space-separated list into v[1..n] (insertion sort: a few dozen
-# values at most) and returns n.
-function sorted(list, v,   n, i, j, t) {
-	n = split(list, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n
-}
-
-function median(list,   v, n) {
-	n = sorted(list, v)
-	if (n == 0)
-		return 0
-	return n % 2 ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-
-# (max - min) / median, in percent
-function spread(list,   v, n, m) {
-	n = sorted(list, v)
-	m = median(list)
-	return m > 0 ? 100 * (v[n] - v[1]) / m : 0
-}
-
-# "median (min-max)" of a list of ratios, or "-"
-function paired(list,   v, n) {
-	if (list == "")
-		return "-"
-	n = sorted(list, v)
-	return sprintf("%.3f (%.3f-%.3f)", median(list), v[1], v[n])
-}
-
-function ratio(a, b) {
-	return b > 0 ? sprintf("%.3f", a / b) : "-"
-}
-
-function verdict(x, lim, ge) {
-	if (x == "")
-		return "no data"
-	return (ge ? x + 0 >= lim : x + 0 <= lim) ? "met" : "**not met**"
 }
 
 {
@@ -93,14 +40,7 @@ function verdict(x, lim, ge) {
 		lastfile = FILENAME
 		nfile++
 	}
-	round = nfile "." F["round"]
-	rk = cell SUBSEP round
-	if (!(rk in seenr)) {
-		seenr[rk] = 1
-		add(rounds, cell, round)
-	}
-	rc[rk SUBSEP F["label"]] = F["cps"]
-	rp[rk SUBSEP F["label"]] = F["tot_p99_us"]
+	rk = record_round(cell, nfile "." F["round"], F["label"])
 	ro[rk SUBSEP F["label"]] = ("others_pct" in F) ? F["others_pct"] : 0
 }
 
@@ -220,14 +160,9 @@ function print_others(   i, j, p, c, k, o, t, f, head, mp, mo) {
 # and over the clean ones, and the verdict on the clean ones when there
 # are at least 3 of them.
 function target_row(what, c, med_o, med_t, all, clean, lim, ge,   x, basis) {
-	if (NCLEAN[c] >= 3) {
-		x = median(clean)
-		basis = "clean"
-	} else if (all != "") {
-		x = median(all)
-		basis = "all rounds"
-	} else
-		x = ""
+	judged(NCLEAN[c], all, clean)
+	x = JX
+	basis = JBASIS
 	printf "| %s | %s | %s | %s (%d) | %s%s |\n", what, (med_t > 0 ? ratio(med_o, med_t) : "-"),
 	    paired(all), paired(clean), NCLEAN[c], verdict(x, lim, ge), (x == "" ? "" : ", on " basis)
 }
