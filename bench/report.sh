@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # report.sh: bench/REPORT.md from the latest results of every benchmark.
 #
-# Reads the newest bench/results/{tcpserver,control,rules,web}-*/tables.md
-# (written by make bench-tcpserver, bench-control, bench-rules, bench-web),
-# puts a summary of the headline numbers first (ours against ucspi-tcp
-# tcpserver, tcpsvd, the ss pipeline, tcprules), then every table as the
+# Reads the newest bench/results/{tcpserver,tcpserver-lines,control,rules,
+# web}-*/tables.md (written by make bench-tcpserver, which writes the first
+# two, bench-control, bench-rules, bench-web), puts a summary of the
+# headline numbers first (ours against ucspi-tcp tcpserver and tcpsvd on
+# the bare line and on each command line, the ss pipeline, tcprules), then
+# every table as the
 # benchmark wrote it, each with the command that reproduces it, and the
 # machine, date and commit. Measures nothing itself.
 #
@@ -51,10 +53,11 @@ ratio() {	# A B -> A/B with 2 decimals, or -
 }
 
 TS=$(latest tcpserver)
+TL=$(latest tcpserver-lines)
 CT=$(latest control)
 RU=$(latest rules)
 WB=$(latest web)
-[ -n "$TS$CT$RU$WB" ] || { echo "report.sh: no results in $RESULTS (run make bench)" >&2; exit 2; }
+[ -n "$TS$TL$CT$RU$WB" ] || { echo "report.sh: no results in $RESULTS (run make bench)" >&2; exit 2; }
 
 # ---- headline numbers --------------------------------------------------------
 summary() {
@@ -79,6 +82,12 @@ summary() {
 			o=$(cell "$t" 14 "$c" 64); s=$(cell "$t" 15 "$c" 64); v=$(cell "$t" 12 hold "$c" 64)
 			echo "| held connections kept (ok / died) | $o | $s | ${v:--} | - | - | all $c kept |"
 		fi
+	fi
+	# the command lines: their tables.md's own summary rows, in this format
+	if [ -n "$TL" ]; then
+		awk '/^### Summary/ { s = 1; next }
+		    s && /^\|/ { if (++n > 2) print; next }
+		    s && n { exit }' "$TL/tables.md"
 	fi
 	echo
 	echo "| measure | ours | reference | reference/ours | target |"
@@ -138,8 +147,9 @@ host() {
 	echo "- commit: $(git -C "$TOP" log -1 --format='%h (%cd) %s' --date=iso 2>/dev/null | cut -c1-160 || echo '?')"
 	echo "- machine: $(host); 2 cores shared with the team's builds and tests, so each table says how busy it was"
 	echo "- load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- network: every benchmark runs inside \`unshare -n\` (only \`lo\`), loopback addresses only"
-	echo "- results: $(for d in "$TS" "$CT" "$RU" "$WB"; do [ -n "$d" ] && printf '`%s` ' "$(basename "$d")"; done)"
+	echo "- network: every benchmark runs inside \`unshare -n\` (only \`lo\`), loopback addresses only" \
+	    "(the command lines inside \`unshare -n -m\`, for a private /etc/resolv.conf)"
+	echo "- results: $(for d in "$TS" "$TL" "$CT" "$RU" "$WB"; do [ -n "$d" ] && printf '`%s` ' "$(basename "$d")"; done)"
 	echo "- peers: ucspi-tcp $(dpkg-query -W -f='${Version}' ucspi-tcp 2>/dev/null || echo '?') tcpserver," \
 	    "ipsvd $(dpkg-query -W -f='${Version}' ipsvd 2>/dev/null || echo 'not installed') tcpsvd," \
 	    "iproute2 $(dpkg-query -W -f='${Version}' iproute2 2>/dev/null || echo '?') ss"
@@ -153,6 +163,8 @@ host() {
 	summary
 	section "Listener: mailstack-tcpserver vs ucspi-tcp tcpserver and tcpsvd (rate, p99, held connections)" "$TS" \
 	    "./configure && make && make bench-tcpserver"
+	section "Listener: the command lines people run (bare, IMAP, SMTP, our service line, deny flood, DNS), ours vs tcpserver and tcpsvd" "$TL" \
+	    "./configure && make && make bench-tcpserver (or make bench-tcpserver-lines for these alone)"
 	section "Control plane: per-IP report vs the ss pipeline, limit-raise latency" "$CT" \
 	    "./configure && make && make bench-control"
 	section "Rules: compile and lookup" "$RU" "./configure && make && make bench-rules"

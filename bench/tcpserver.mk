@@ -1,5 +1,8 @@
 # bench/tcpserver.mk: make bench-tcpserver, mailstack-tcpserver against
-# ucspi-tcp tcpserver (bench/run-tcpserver.sh); never part of make check.
+# ucspi-tcp tcpserver and tcpsvd: the bare line's matrix and hold test
+# (bench/run-tcpserver.sh), then the command lines people run
+# (bench/run-tcpserver-lines.sh, alone: make bench-tcpserver-lines); never
+# part of make check.
 
 # The load generator and its child are the team's shared tools (copied from
 # ../shared/bench/connbench). They define _GNU_SOURCE themselves and are
@@ -16,7 +19,7 @@ BENCH_OURS = $(filter daemons/tcpserver/mailstack-tcpserver, \
 
 CLEANFILES += $(BENCH_TOOLS)
 
-.PHONY: bench-tools bench-tcpserver
+.PHONY: bench-tools bench-tcpserver bench-tcpserver-lines
 
 
 bench-tools: $(BENCH_TOOLS)
@@ -33,11 +36,6 @@ bench/connbench/forkfloor: bench/connbench/forkfloor.c
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-# Knobs (OURS, THEIRS, N, ROUNDS, HOLD, MAX_SECONDS, ...) pass through the
-# environment; see the header of bench/run-tcpserver.sh.
-bench-tcpserver: $(BENCH_TOOLS) $(BENCH_OURS)
-	bash bench/run-tcpserver.sh
-
 # The local resolver of the -h line (bench/run-tcpserver-lines.sh): the
 # tests' fake DNS server behind a small main.
 BENCH_DNS = bench/dns/fakedns
@@ -46,3 +44,12 @@ CLEANFILES += $(BENCH_DNS)
 bench/dns/fakedns: bench/dns/fakedns.c tests/tcpserver_child_dns.c tests/tcpserver_child_dns.h
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(BENCH_CFLAGS) -D_GNU_SOURCE -I. -o $@ bench/dns/fakedns.c tests/tcpserver_child_dns.c
+
+# Knobs (OURS, THEIRS, N, ROUNDS, HOLD, LINES, LINE_N, MAX_SECONDS, ...)
+# pass through the environment; see the headers of the two scripts.
+bench-tcpserver: $(BENCH_TOOLS) $(BENCH_DNS) $(BENCH_OURS)
+	bash bench/run-tcpserver.sh
+	bash bench/run-tcpserver-lines.sh
+
+bench-tcpserver-lines: $(BENCH_TOOLS) $(BENCH_DNS) $(BENCH_OURS)
+	bash bench/run-tcpserver-lines.sh
