@@ -1,4 +1,4 @@
-# bench/control.mk: make bench-control, the control plane of issue 4 on the
+# bench/control.mk: make bench-control, the control plane on the
 # real stack (bench/run-control.sh): the per-IP report for 10,000 live
 # connections against ss | awk | sort | uniq -c, and a limit raise through
 # the API to the queued client's greeting. Never part of make check.

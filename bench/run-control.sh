@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-control.sh: the control plane of issue 4 on the real stack.
+# run-control.sh: the control plane on the real stack.
 #
 # (a) N live connections from ADDRS source addresses (127.0.1.1 ... bound
 #     explicitly by bench/control/controlhold) to mailstack-tcpserver running

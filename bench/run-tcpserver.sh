@@ -10,7 +10,7 @@
 # connbench measures new connections at each concurrency in rounds whose
 # peer order alternates, then the same with HOLD idle connections held open
 # on a freshly started listener. Prints markdown tables (medians over rounds,
-# ratios ours/theirs, the targets of issue 2) and the exact commands.
+# ratios ours/theirs, the targets) and the exact commands.
 # Loopback only, inside a private network namespace when possible; every
 # loop is bounded in count and time; listeners are stopped by PID after
 # their children are gone; a watchdog ends the run after MAX_SECONDS.

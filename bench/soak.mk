@@ -1,4 +1,4 @@
-# bench/soak.mk: make soak, issue 6's soak on the real stack
+# bench/soak.mk: make soak, the soak on the real stack
 # (bench/soak/run-soak.sh): 10,000 held connections plus churn for 60 s,
 # limits changed every 100 ms and rules every second through mailctld;
 # minutes long, never part of make check or CI. Knobs (N, ADDRS, SECONDS_,

@@ -169,7 +169,7 @@ function target_row(what, c, med_o, med_t, all, clean, lim, ge,   x, basis) {
 
 function print_targets(   c64, f, what) {
 	c64 = "main" SUBSEP 64 SUBSEP 0
-	printf "\n### Targets (issue 2)\n\n"
+	printf "\n### Targets\n\n"
 	printf "| target | ratio of medians | paired, all rounds: median (range) | paired, clean rounds (n) | verdict |\n|---|---:|---|---|---|\n"
 	target_row("rate at c=64, per-IP table and -C on: ours >= 0.97 x tcpserver", c64,
 	    MO[c64], MT[c64], RR[c64], RRC[c64], 0.97, 1)

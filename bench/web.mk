@@ -1,4 +1,4 @@
-# bench/web.mk: make bench-web, mailctld's share of the issue 4 latencies
+# bench/web.mk: make bench-web, mailctld's share of the control-plane latencies
 # (limit raise answered, per-IP report of 1,000 addresses) with a fake
 # listener socket; the full-stack numbers need the real listener.
 BENCH_WEB_TOOLS = bench/web/webbench

@@ -1,4 +1,4 @@
-# ctl/: mailctl (issue 4), the command-line client of mailctld's API.
+# ctl/: mailctl, the command-line client of mailctld's API.
 # Everything but main.o goes in an internal library so that the tests
 # link the parser, the config resolution and the table views directly.
 CTL_SRCS = ctl/mailctl/cli.c ctl/mailctl/conf.c ctl/mailctl/http.c \

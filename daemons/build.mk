@@ -1,4 +1,4 @@
-# daemons/: mailstack-tcpserver (issue 2). Every daemons/tcpserver/*.c is
+# daemons/: mailstack-tcpserver. Every daemons/tcpserver/*.c is
 # part of it, so the child side's files join without touching this file.
 TCPSERVER = daemons/tcpserver/mailstack-tcpserver
 TCPSERVER_SRCS = $(sort $(wildcard daemons/tcpserver/*.c))

@@ -1,4 +1,4 @@
-# tests/appliance.mk: the appliance end to end (issue 5): the real demo's
+# tests/appliance.mk: the appliance end to end: the real demo's
 # s6 tree (packaging/s6 templates), real courier imapd, imapfront-auth and
 # exim behind mailstack-tcpserver, mailctld and mailctl, driven with curl,
 # python's imaplib, swaks and s6-svc on loopback with ephemeral ports.

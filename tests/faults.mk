@@ -1,4 +1,4 @@
-# tests/faults.mk: fault injection (issue 6) on the real stack: EMFILE at
+# tests/faults.mk: fault injection on the real stack: EMFILE at
 # accept, children and the listener killed with SIGKILL (under s6), ENOSPC
 # while mailctld and mailstack-tcprules write; one Criterion program from
 # every tests/faults_*.c. FAULTS_STACK_* serve tests/security.mk too.

@@ -1,4 +1,4 @@
-# tests/security.mk: the security checks of issue 6 that no other test
+# tests/security.mk: the security checks that no other test
 # makes (tests/security_test.c). The rest are covered where they live:
 #   uid/gid drop: tcpserver_it_faults.c (it_faults::numeric_uid_gid, ...);
 #   control socket mode and peers: tcpserver_ctl_it_access.c;

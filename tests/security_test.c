@@ -1,4 +1,4 @@
-/* security_test.c: security checks of issue 6 not covered elsewhere: the
+/* security_test.c: security checks not covered elsewhere: the
  * child's supplementary groups after the drop, tokens never logged nor
  * stored in clear (with repeated failures slowed, over real HTTP), a huge
  * header refused without harm to mailctld, and the 1 MiB body bound to the

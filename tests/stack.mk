@@ -1,4 +1,4 @@
-# tests/stack.mk: the whole stack end to end (issue 4): the real
+# tests/stack.mk: the whole stack end to end: the real
 # mailstack-tcpserver with its control socket, the real mailctld and the
 # real mailctl, on loopback with ephemeral ports; one Criterion program
 # from every tests/stack_*.c.

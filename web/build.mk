@@ -1,4 +1,4 @@
-# web/: mailctld, the HTTP JSON control API (issue 4). The handlers live in
+# web/: mailctld, the HTTP JSON control API. The handlers live in
 # web/libmailctld.a so that tests call the dispatcher without sockets.
 WEB_LIB_SRCS = web/conf.c web/token.c web/util.c web/ratelimit.c web/ctlsock.c \
 	web/limitsfile.c web/reply.c web/history.c web/audit.c web/s6.c \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-soak.sh: the soak of issue 6 on the real stack (make soak; minutes,
+# run-soak.sh: the soak on the real stack (make soak; minutes,
 # never part of make check or CI).
 #
 # mailstack-tcpserver (control socket, limits file, rules cdb) runs greet -w

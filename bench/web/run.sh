@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh: make bench-web. mailctld's own share of the issue 4 latencies
+# run.sh: make bench-web. mailctld's own share of the control-plane latencies
 # (bench/web/webbench against a fake listener socket), inside a private
 # network namespace when possible (mailctld listens on 127.0.0.1 only);
 # the tables go to stdout and OUT/tables.md, for bench/report.sh.

@@ -1,4 +1,4 @@
-/* webbench.c: mailctld's own share of the issue 4 latencies, against a fake
+/* webbench.c: mailctld's own share of the control-plane latencies, against a fake
  * listener control socket: a limit raise answered by the API (file written
  * and fsynced, history, audit, reload), and the per-IP report for 10,000
  * connections from 1,000 addresses. Run by make bench-web. */
