@@ -70,6 +70,9 @@ announce(const struct server *s, const struct server_options *o)
 {
 	char num[16];
 
+	/* Whoever waits for the port or readiness finds the start-up's
+	 * warnings written already. */
+	(void)log_batch_flush();
 	if (o->print_port) {
 		snprintf(num, sizeof num, "%u\n", s->listener.port);
 		write_line(1, num);
