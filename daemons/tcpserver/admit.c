@@ -37,6 +37,14 @@ rules_key(const struct server *s, const struct ip_addr *remote,
  * is reopened when the file changes): with -H and -R that is the whole
  * lookup the child would make. A missing or broken file sets no limits;
  * why it failed is kept for the child's drop (-X: missing is fine). */
+static void
+admission_reset(const struct server *s, struct server_admission *a)
+{
+	a->v = s->env_vars;
+	a->matched = 0;
+	a->rules_errno = 0;
+}
+
 int
 server_limit_vars(struct server *s, const struct ip_addr *remote,
     struct server_admission *a)
@@ -46,9 +54,7 @@ server_limit_vars(struct server *s, const struct ip_addr *remote,
 	size_t pos = 0, len;
 	int r;
 
-	a->v = s->env_vars;
-	a->matched = 0;
-	a->rules_errno = 0;
+	admission_reset(s, a);
 	if (!s->rules_on)
 		return 0;
 	if (rules_cache_refresh(&s->rules) < 0) {
@@ -134,9 +140,7 @@ server_admit_refuse(struct server *s, const struct server_conn *c,
 	char msg[REFUSE_MAX];
 	size_t n;
 
-	a->v = s->env_vars;
-	a->matched = 0;
-	a->rules_errno = 0;
+	admission_reset(s, a);
 	if (!limits_may_apply(s))
 		return 0;
 	(void)server_limit_vars(s, &c->remote, a);

@@ -39,11 +39,11 @@ server_init(struct server *s, const struct server_options *o)
 			die_x(EX_TEMP, "out of memory");
 		s->rules_on = 1;
 	}
-	s->fast_spawn = server_can_spawn_fast(o);
 	/* Children do not see it; a re-exec passes it on (reexec.c). */
 	s->spawn_forced = getenv(SERVER_SPAWN_ENV) != NULL &&
 	    strcmp(getenv(SERVER_SPAWN_ENV), "fork") == 0;
 	(void)unsetenv(SERVER_SPAWN_ENV);
+	s->fast_spawn = !s->spawn_forced && server_can_spawn_fast(o);
 	s->path = getenv("PATH");
 	s->sigfd = selfpipe_init();
 	if (s->sigfd < 0 || selfpipe_trap(SIGCHLD) < 0 ||

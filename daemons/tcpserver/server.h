@@ -153,8 +153,7 @@ pid_t server_spawn_finish(struct server *s, const struct spawn_job *j);
  * given: no DNS, no ident; a banner short enough to be sent without
  * blocking), so the parent does the child's work and vfork + exec with
  * the prepared environment serves exactly as the full child would.
- * MAILSTACK_TCPSERVER_SPAWN=fork in the environment turns it off (for
- * comparing the two paths); the variable is not passed to children. */
+ * (server_init also turns it off for MAILSTACK_TCPSERVER_SPAWN=fork.) */
 int server_can_spawn_fast(const struct server_options *o);
 /* The banner's longest length on the fast path: a fresh socket's send
  * buffer always takes it at once. */

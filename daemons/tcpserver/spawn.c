@@ -34,10 +34,6 @@
 int
 server_can_spawn_fast(const struct server_options *o)
 {
-	const char *mode = getenv(SERVER_SPAWN_ENV);
-
-	if (mode != NULL && strcmp(mode, "fork") == 0)
-		return 0;
 	return !o->remote_host_lookup && !o->remote_info_lookup &&
 	    o->local_name != NULL &&
 	    (o->banner == NULL || strlen(o->banner) <= SERVER_BANNER_FAST_MAX);

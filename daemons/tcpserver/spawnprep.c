@@ -97,7 +97,7 @@ int
 server_spawn_prepare(struct server *s, const struct server_conn *c,
     const struct server_admission *a, struct spawn_job *j)
 {
-	int one = 1;
+	int one = 1, err;
 
 	if (!s->o->keep_ip_options)
 		(void)setsockopt(c->fd, IPPROTO_IP, 1, NULL, 0);
@@ -107,14 +107,19 @@ server_spawn_prepare(struct server *s, const struct server_conn *c,
 	j->cc.remote = c->remote;
 	j->cc.remote_port = c->remote_port;
 	j->cc.local_host = s->o->local_name;
-	/* The remote forms for the pid line, before getsockname. */
+	/* A drop before getsockname still needs the remote's forms for
+	 * its pid line; the served client gets them from getsockname. */
 	j->cc.local = s->listener.addr;
-	child_conn_forms(&j->cc, s->o->family == 6);
-	if (prep_banner(s, c->fd) < 0)
-		return prep_drop(s, &j->cc, "unable to print banner", errno);
-	if (child_conn_from_fd(&j->cc, c->fd, s->o->family == 6) < 0)
-		return prep_drop(s, &j->cc, "unable to get local address",
-		    errno);
+	if (prep_banner(s, c->fd) < 0) {
+		err = errno;
+		child_conn_forms(&j->cc, s->o->family == 6);
+		return prep_drop(s, &j->cc, "unable to print banner", err);
+	}
+	if (child_conn_from_fd(&j->cc, c->fd, s->o->family == 6) < 0) {
+		err = errno;
+		child_conn_forms(&j->cc, s->o->family == 6);
+		return prep_drop(s, &j->cc, "unable to get local address", err);
+	}
 	if (a->rules_errno != 0) {
 		char what[512];
 
