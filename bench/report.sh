@@ -169,5 +169,7 @@ host() {
 	    "./configure && make && make bench-control"
 	section "Rules: compile and lookup" "$RU" "./configure && make && make bench-rules"
 	section "mailctld alone (fake listener socket)" "$WB" "./configure && make && make bench-web"
-} >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT" || { echo "report.sh: cannot write $REPORT" >&2; exit 111; }
+} | sed "s#$TOP/##g" >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT" || { echo "report.sh: cannot write $REPORT" >&2; exit 111; }
+# The tables name files as the run saw them; the report names them by
+# their path in the repository (the sed above), as the rest of it does.
 echo "report.sh: wrote $REPORT" >&2
