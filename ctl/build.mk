@@ -1,7 +1,7 @@
 # ctl/: mailctl, the command-line client of mailctld's API.
 # Everything but main.o goes in an internal library so that the tests
 # link the parser, the config resolution and the table views directly.
-CTL_SRCS = ctl/mailctl/cli.c ctl/mailctl/conf.c ctl/mailctl/http.c \
+CTL_SRCS = ctl/mailctl/cli.c ctl/mailctl/conf.c ctl/mailctl/httpclient.c \
 	ctl/mailctl/reply.c ctl/mailctl/table.c ctl/mailctl/view.c ctl/mailctl/cmd_status.c \
 	ctl/mailctl/cmd_who.c ctl/mailctl/cmd_limits.c ctl/mailctl/cmd_rules.c \
 	ctl/mailctl/rules_check.c ctl/mailctl/cmd_admin.c ctl/mailctl/cmd_history.c \

@@ -1,5 +1,5 @@
 # lib/: the small internal library every program links.
-LIB_SRCS = lib/log.c lib/errstr.c lib/scan.c lib/ip.c lib/atomicfile.c lib/selfpipe.c lib/strbuf.c lib/deadline.c lib/logbatch.c
+LIB_SRCS = lib/log.c lib/errstr.c lib/scan.c lib/ip.c lib/atomicfile.c lib/selfpipe.c lib/strbuf.c lib/deadline.c lib/logbatch.c lib/limitsfile.c lib/ctlproto.c lib/ctlreply.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIBMAILSTACK = lib/libmailstack.a
 OBJS += $(LIB_OBJS)

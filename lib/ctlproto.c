@@ -1,11 +1,11 @@
-/* ctlproto.c: control requests parsed, reply blocks written. */
+/* ctlproto.c: control requests parsed (the listener) and formatted (its
+ * clients); replies are in lib/ctlreply.c. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctlproto.h"
-#include "limitsfile.h"
 #include "scan.h"
 
 static int
@@ -59,17 +59,16 @@ word_is(const struct words *ws, size_t i, const char *s)
 	return ws->len[i] == strlen(s) && memcmp(ws->w[i], s, ws->len[i]) == 0;
 }
 
+/* "top N": any count of lines a reply can hold. */
 static int
-parse_number(const char *s, size_t n, unsigned long min, unsigned long *out,
-    const char *what, struct ctl_error *e)
+parse_top(const char *s, size_t n, unsigned long *out, struct ctl_error *e)
 {
-	int r = scan_ulong_n(s, n, LIMITSFILE_MAX_VALUE, out);
+	int r = scan_ulong_n(s, n, LIMITS_VALUE_MAX, out);
 
 	if (r < 0 && errno != ERANGE)
-		return fail(e, "usage", "not a number for %s", what);
-	if (r < 0 || *out < min)
-		return fail(e, "range", "%s must be from %lu to %lu", what, min,
-		    LIMITSFILE_MAX_VALUE);
+		return fail(e, "usage", "top must be a whole number");
+	if (r < 0 || *out < 1)
+		return fail(e, "range", "top must be from 1 to %lu", LIMITS_VALUE_MAX);
 	return 0;
 }
 
@@ -86,8 +85,8 @@ parse_connections(const struct words *ws, struct ctl_request *req,
 			return fail(e, "usage", "missing value after %.*s",
 			    (int)ws->len[i], ws->w[i]);
 		if (word_is(ws, i, "top") && req->top == 0) {
-			if (parse_number(ws->w[i + 1], ws->len[i + 1], 1,
-			    &req->top, "top", e) < 0)
+			if (parse_top(ws->w[i + 1], ws->len[i + 1], &req->top,
+			    e) < 0)
 				return -1;
 		} else if (word_is(ws, i, "ip") && !req->has_ip) {
 			if (ws->len[i + 1] >= sizeof ip)
@@ -124,10 +123,12 @@ parse_set(const struct words *ws, struct ctl_request *req,
 		if (req->set[k])
 			return fail(e, "usage", "%s given twice",
 			    limits_key_name(k));
-		if (parse_number(eq + 1, ws->len[i] - klen - 1,
-		    k == LIMIT_MAX_CONNECTIONS ? 1 : 0, &req->n[k],
-		    limits_key_name(k), e) < 0)
+		/* The limits table's words, as the file and the API say them. */
+		if (limits_value_scan(k, eq + 1, ws->len[i] - klen - 1,
+		    &req->n[k], e->text, sizeof e->text) < 0) {
+			e->code = errno == ERANGE ? "range" : "usage";
 			return -1;
+		}
 		req->set[k] = 1;
 	}
 	return 0;
@@ -168,96 +169,56 @@ ctl_parse_request(const char *line, size_t len, struct ctl_request *req,
 	return 0;
 }
 
-size_t
-ctl_escape(char *dst, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-	size_t i, len = 0;
+static const char *const cmd_names[] = {
+	"status", "connections", "set", "reload", "quit", "reexec"
+};
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c > 32 && c < 127 && c != '%') {
-			dst[len++] = (char)c;
-			continue;
-		}
-		dst[len++] = '%';
-		dst[len++] = hex[c >> 4];
-		dst[len++] = hex[c & 15];
-	}
-	return len;
-}
-
-int
-ctl_put_escaped(struct strbuf *sb, const char *s, size_t n)
+/* Appends n bytes of s at *len in out (outlen bytes, NUL kept room for). */
+static int
+put(char *out, size_t outlen, size_t *len, const char *s, size_t n)
 {
-	if (n > (size_t)-1 / 4 || strbuf_reserve(sb, 3 * n) < 0)
+	if (*len + n + 1 > outlen) {
+		errno = ENOSPC;
 		return -1;
-	sb->len += ctl_escape(sb->s + sb->len, s, n);
-	sb->s[sb->len] = '\0';
+	}
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
 	return 0;
 }
 
-size_t
-ctl_fmt_num(char *dst, unsigned long long n)
+static int
+put_num(char *out, size_t outlen, size_t *len, const char *word, unsigned long n)
 {
-	char tmp[CTL_NUM_MAX];
-	size_t len = 0, i;
+	char num[CTL_NUM_MAX];
 
-	do {
-		tmp[len++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	for (i = 0; i < len; i++)
-		dst[i] = tmp[len - 1 - i];
-	return len;
+	return put(out, outlen, len, word, strlen(word)) < 0 ? -1 :
+	    put(out, outlen, len, num, ctl_fmt_num(num, n));
 }
 
 int
-ctl_put_str(struct strbuf *sb, const char *key, const char *value)
+ctl_format_request(const struct ctl_request *req, char *out, size_t outlen)
 {
-	if (strbuf_appends(sb, key) < 0 || strbuf_appendc(sb, ' ') < 0 ||
-	    ctl_put_escaped(sb, value, strlen(value)) < 0)
+	char ip[IP_FMT_MAX], word[64];
+	size_t len = 0;
+	int k, r;
+
+	if ((unsigned)req->cmd >= sizeof cmd_names / sizeof cmd_names[0]) {
+		errno = EINVAL;
 		return -1;
-	return strbuf_appendc(sb, '\n');
-}
-
-int
-ctl_put_num(struct strbuf *sb, const char *key, unsigned long long n)
-{
-	char num[CTL_NUM_MAX + 1];
-	size_t len = ctl_fmt_num(num, n);
-
-	num[len++] = '\n';
-	if (strbuf_appends(sb, key) < 0 || strbuf_appendc(sb, ' ') < 0)
-		return -1;
-	return strbuf_append(sb, num, len);
-}
-
-int
-ctl_put_ok(struct strbuf *sb)
-{
-	return strbuf_appends(sb, "ok\n");
-}
-
-int
-ctl_put_end(struct strbuf *sb)
-{
-	return strbuf_appends(sb, ".\n");
-}
-
-int
-ctl_put_error(struct strbuf *sb, const char *code, const char *text)
-{
-	const char *p;
-
-	if (strbuf_printf(sb, "error %s ", code) < 0)
-		return -1;
-	/* The text may echo a client's bytes: keep the reply printable ASCII
-	 * like every other line of the protocol. */
-	for (p = text; *p != '\0'; p++)
-		if (strbuf_appendc(sb, (unsigned char)*p < 32 ||
-		    (unsigned char)*p > 126 ? '?' : *p) < 0)
-			return -1;
-	return strbuf_appends(sb, "\n.\n");
+	}
+	r = put(out, outlen, &len, cmd_names[req->cmd], strlen(cmd_names[req->cmd]));
+	if (req->cmd == CTL_CONNECTIONS && req->top > 0)
+		r |= put_num(out, outlen, &len, " top ", req->top);
+	if (req->cmd == CTL_CONNECTIONS && req->has_ip) {
+		ip_format(&req->ip, ip);
+		r |= put(out, outlen, &len, " ip ", 4);
+		r |= put(out, outlen, &len, ip, strlen(ip));
+	}
+	for (k = 0; req->cmd == CTL_SET && k < LIMIT_KEYS; k++)
+		if (req->set[k]) {
+			snprintf(word, sizeof word, " %s=", limits_key_name(k));
+			r |= put_num(out, outlen, &len, word, req->n[k]);
+		}
+	return r < 0 ? -1 : 0;
 }

@@ -37,3 +37,15 @@ scan_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	return scan_ulong_n(s, strlen(s), max, out);
 }
+
+int
+scan_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -10,4 +10,7 @@ int scan_ulong(const char *s, unsigned long max, unsigned long *out);
 /* Same on the first n bytes of s (s need not be NUL-terminated). */
 int scan_ulong_n(const char *s, size_t n, unsigned long max, unsigned long *out);
 
+/* The value of one hexadecimal digit, or -1. */
+int scan_hexdigit(char c);
+
 #endif

@@ -54,10 +54,30 @@ Test(ctl_unit, limits_flags_are_recorded_each)
 
 	cr_assert_eq(PARSE(&c, err, "limits", "imap", "--max", "64", "--per-network=0"), 0, "%s", err);
 	cr_assert_eq(c.cmd, CLI_LIMITS);
-	cr_assert_eq(c.set, CLI_HAS_MAX | CLI_HAS_PER_NETWORK);
-	cr_assert_eq(c.max, 64);
-	cr_assert_eq(c.per_network, 0);
+	cr_assert_eq(c.set, CLI_HAS_LIMITS);
+	cr_assert_eq(c.limits.set[LIMIT_MAX_CONNECTIONS], 1);
+	cr_assert_eq(c.limits.n[LIMIT_MAX_CONNECTIONS], 64);
+	cr_assert_eq(c.limits.set[LIMIT_MAX_PER_IP], 0);
+	cr_assert_eq(c.limits.set[LIMIT_MAX_PER_NETWORK], 1);
+	cr_assert_eq(c.limits.n[LIMIT_MAX_PER_NETWORK], 0);
 	cli_free(&c);
+}
+
+/* The limits table's words, as the file, the control socket and mailctld
+ * say them (tests/tcpserver_ctl_unit.c, tests/web_api_test.c). */
+Test(ctl_unit, limits_values_refused_in_the_tables_words)
+{
+	struct cli c;
+	char err[256];
+
+	cr_assert_eq(PARSE(&c, err, "limits", "imap", "--per-network", "1000001"), -1);
+	cr_assert_str_eq(err, "--per-network: max_per_network must be from 0 to 1000000");
+	cr_assert_eq(PARSE(&c, err, "limits", "imap", "--per-ip=abc"), -1);
+	cr_assert_str_eq(err, "--per-ip: max_per_ip must be a whole number");
+	cr_assert_eq(PARSE(&c, err, "limits", "imap", "--max", "0"), -1);
+	cr_assert_str_eq(err, "--max: max_connections must be from 1 to 1000000");
+	cr_assert_eq(PARSE(&c, err, "who", "imap", "--max", "5"), -1);
+	cr_assert_str_eq(err, "--max does not apply to who");
 }
 
 Test(ctl_unit, rules_add_words_and_options)

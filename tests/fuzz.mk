@@ -31,8 +31,7 @@ FUZZ_LIBS_rules = $(CDB_LIBS)
 FUZZ_TCPSERVER_SRCS = $(filter-out daemons/tcpserver/main.c,$(TCPSERVER_SRCS)) $(RULES_SRCS)
 FUZZ_SRCS_ctlreq = tests/fuzz/fuzz_ctlreq.c $(FUZZ_TCPSERVER_SRCS)
 FUZZ_LIBS_ctlreq = $(CDB_LIBS)
-FUZZ_SRCS_limitsfile = tests/fuzz/fuzz_limitsfile.c tests/fuzz/web_limits.c \
-	$(FUZZ_TCPSERVER_SRCS)
+FUZZ_SRCS_limitsfile = tests/fuzz/fuzz_limitsfile.c $(FUZZ_TCPSERVER_SRCS)
 FUZZ_LIBS_limitsfile = $(CDB_LIBS)
 FUZZ_SRCS_mailctld = tests/fuzz/fuzz_mailctld.c tests/web_fake.c $(WEB_LIB_SRCS) $(RULES_SRCS)
 FUZZ_LIBS_mailctld = $(CDB_LIBS) $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) -lpthread
@@ -102,7 +101,7 @@ fuzz-plain:
 FUZZ_REPLAY_OBJS = tests/fuzz/replay_test.o tests/fuzz/fuzz_util.o
 FUZZ_HARNESS_OBJS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.o)
 CHECK_PROGRAMS += $(FUZZ_TARGETS:%=tests/test_fuzz_%)
-OBJS += $(FUZZ_REPLAY_OBJS) $(FUZZ_HARNESS_OBJS) tests/fuzz/web_limits.o
+OBJS += $(FUZZ_REPLAY_OBJS) $(FUZZ_HARNESS_OBJS)
 $(FUZZ_REPLAY_OBJS) $(FUZZ_HARNESS_OBJS): ALL_CFLAGS += $(TEST_CFLAGS) $(WEB_CFLAGS) \
 	$(CURL_CFLAGS) $(JANSSON_CFLAGS)
 
@@ -116,10 +115,10 @@ tests/test_fuzz_ctlreq: tests/fuzz/fuzz_ctlreq.o $(FUZZ_REPLAY_OBJS) $(TCPSERVER
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(FUZZ_REPLAY_OBJS) $(TCPSERVER_PARTS) \
 		$(RULES_LIBS) $(LIBMAILSTACK) $(TEST_LIBS)
 
-tests/test_fuzz_limitsfile: tests/fuzz/fuzz_limitsfile.o tests/fuzz/web_limits.o \
+tests/test_fuzz_limitsfile: tests/fuzz/fuzz_limitsfile.o \
 		$(FUZZ_REPLAY_OBJS) $(TCPSERVER_PARTS) $(LIBRULES) $(LIBMAILSTACK)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/web_limits.o $(FUZZ_REPLAY_OBJS) \
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(FUZZ_REPLAY_OBJS) \
 		$(TCPSERVER_PARTS) $(RULES_LIBS) $(LIBMAILSTACK) $(TEST_LIBS)
 
 tests/test_fuzz_mailctld: tests/fuzz/fuzz_mailctld.o tests/web_fake.o $(FUZZ_REPLAY_OBJS) \

@@ -2,8 +2,7 @@
 # file: the protocol and the file parser in-process (test_tcpserver_ctl_unit),
 # the grouping of "connections", the real listener on loopback
 # (test_tcpserver_ctl_it).
-TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/ctlproto.o \
-	daemons/tcpserver/limitsfile.o daemons/tcpserver/limits.o \
+TCPSERVER_CTL_UNIT_PARTS = daemons/tcpserver/limits.o \
 	daemons/tcpserver/conn_table.o daemons/tcpserver/ctlgroups.o
 TCPSERVER_CTL_IT_OBJS = tests/tcpserver_ctl_it.o tests/tcpserver_ctl_it_access.o \
 	tests/tcpserver_ctl_it_idle.o tests/tcpserver_ctl_it_reexec.o \

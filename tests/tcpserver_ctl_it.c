@@ -293,7 +293,7 @@ Test(ctl, sighup_reloads_with_f)
 	cr_assert_eq(wait_status_num(&t, "max_per_network", 3), 3);
 	ctl_it_write_limits(&t, "max_per_network=4 \n");
 	cr_assert_eq(kill(t.p.pid, SIGHUP), 0);
-	snprintf(want, sizeof want, "unable to read limits %s: 1: not a number",
+	snprintf(want, sizeof want, "unable to read limits %s: 1: max_per_network must be a whole number",
 	    t.limits);
 	cr_assert_eq(harness_wait_stderr(&t.p, want, 1, HARNESS_TIMEOUT_MS), 0);
 	cr_assert_eq(wait_status_num(&t, "max_per_network", 3), 3, "kept");

@@ -14,8 +14,8 @@
 
 #include "daemons/tcpserver/conn_table.h"
 #include "daemons/tcpserver/ctlgroups.h"
-#include "daemons/tcpserver/ctlproto.h"
-#include "daemons/tcpserver/limitsfile.h"
+#include "lib/ctlproto.h"
+#include "lib/limitsfile.h"
 /* The "connections" reply, included so that it runs on a bare table: no
  * listener, and the per-address limit is server_ip_limit's below. */
 #include "daemons/tcpserver/ctlconns.c"
@@ -165,7 +165,7 @@ Test(ctlproto, blocks)
 static unsigned long
 lf_parse(const char *s, struct limits_file *lf, const char **reason)
 {
-	struct limitsfile_error e;
+	static struct limitsfile_error e;
 
 	*reason = NULL;
 	if (limitsfile_parse(s, strlen(s), lf, &e) == 0)
@@ -207,19 +207,19 @@ Test(limitsfile, every_error_names_its_line)
 		{ "max_connection=3\n", 1, "unknown" },
 		{ "max_connections=3\nMAX_PER_IP=3\n", 2, "unknown" },
 		{ "# c\nmax_per_ip=3\nmax_per_ip=4\n", 3, "duplicate" },
-		{ "max_per_ip=three\n", 1, "not a number" },
-		{ "max_per_ip=\n", 1, "not a number" },
-		{ "max_per_ip=-1\n", 1, "not a number" },
-		{ "max_per_ip=+1\n", 1, "not a number" },
-		{ "max_per_ip=1\r\n", 1, "not a number" },
-		{ "max_per_ip=1 # ten\n", 1, "not a number" },
-		{ "\n\nmax_per_network=1000001\n", 3, "too large" },
-		{ "max_per_network=18446744073709551616\n", 1, "too large" },
+		{ "max_per_ip=three\n", 1, "max_per_ip must be a whole number" },
+		{ "max_per_ip=\n", 1, "whole number" },
+		{ "max_per_ip=-1\n", 1, "whole number" },
+		{ "max_per_ip=+1\n", 1, "whole number" },
+		{ "max_per_ip=1\r\n", 1, "whole number" },
+		{ "max_per_ip=1 # ten\n", 1, "whole number" },
+		{ "\n\nmax_per_network=1000001\n", 3, "max_per_network must be from 0 to 1000000" },
+		{ "max_per_network=18446744073709551616\n", 1, "max_per_network must be from 0 to 1000000" },
 		{ "max_per_ip =3\n", 1, "blank" },
 		{ "max_per_ip= 3\n", 1, "blank" },
 		{ "max_per_ip\t=3\n", 1, "blank" },
 		{ "max_per_ip 3\n", 1, "missing =" },
-		{ "max_connections=0\n", 1, "at least 1" },
+		{ "max_connections=0\n", 1, "max_connections must be from 1 to 1000000" },
 		{ "max_per_ip=1\nmax_\0per=2\n", 2, "NUL" },
 	};
 	struct limits_file lf;
@@ -263,7 +263,7 @@ Test(limitsfile, read_missing_unreadable_and_applied)
 	memset(&cmd, 0, sizeof cmd);
 	cmd.n[LIMIT_MAX_CONNECTIONS] = 40;
 	cmd.n[LIMIT_MAX_PER_NETWORK] = 9;
-	limitsfile_apply(&cmd, &lf, &out);
+	limits_apply_file(&cmd, &lf, &out);
 	cr_assert_eq(out.n[LIMIT_MAX_CONNECTIONS], 40);
 	cr_assert_eq(out.from[LIMIT_MAX_CONNECTIONS], LIMIT_FROM_CMDLINE);
 	cr_assert_eq(out.n[LIMIT_MAX_PER_IP], 7);
@@ -609,4 +609,108 @@ Test(ctlconns, adopted_counted_per_group)
 	cr_assert_eq(conn_table_count_adopted(&s.table), 1,
 	    "growing keeps the adopted count");
 	conn_table_free(&s.table);
+}
+
+/* One validation: a bad value of a limit is refused by the limits file and
+ * by the control socket's "set" with the limits table's own words
+ * (lib/limitsfile.c); mailctld and mailctl use the same words
+ * (tests/web_api_test.c, tests/ctl_unit_test.c). */
+Test(limits_contract, file_and_set_refuse_with_the_same_words)
+{
+	static const struct { const char *key, *value, *words; } cases[] = {
+		{ "max_per_ip", "abc", "max_per_ip must be a whole number" },
+		{ "max_per_ip", "-1", "max_per_ip must be a whole number" },
+		{ "max_per_network", "1000001", "max_per_network must be from 0 to 1000000" },
+		{ "max_per_network", "99999999999999999999", "max_per_network must be from 0 to 1000000" },
+		{ "max_connections", "0", "max_connections must be from 1 to 1000000" },
+	};
+	struct limitsfile_error fe;
+	struct limits_file lf;
+	struct ctl_request req;
+	struct ctl_error ce;
+	char line[128], why[96];
+	unsigned long v;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		k = limits_key_find(cases[i].key, strlen(cases[i].key));
+		cr_assert_geq(k, 0);
+		cr_assert_eq(limits_value_scan(k, cases[i].value, strlen(cases[i].value),
+		    &v, why, sizeof why), -1);
+		cr_assert_str_eq(why, cases[i].words);
+		snprintf(line, sizeof line, "%s=%s\n", cases[i].key, cases[i].value);
+		cr_assert_eq(limitsfile_parse(line, strlen(line), &lf, &fe), -1, "%s", line);
+		cr_assert_str_eq(fe.reason, cases[i].words, "the file: %s", line);
+		snprintf(line, sizeof line, "set %s=%s", cases[i].key, cases[i].value);
+		cr_assert_eq(ctl_parse_request(line, strlen(line), &req, &ce), -1, "%s", line);
+		cr_assert_str_eq(ce.text, cases[i].words, "the socket: %s", line);
+	}
+}
+
+/* What a client formats, the listener parses back to the same request. */
+Test(limits_contract, requests_round_trip)
+{
+	struct ctl_request req, back;
+	struct ctl_error ce;
+	char line[CTL_LINE_MAX];
+
+	memset(&req, 0, sizeof req);
+	req.cmd = CTL_SET;
+	req.set[LIMIT_MAX_PER_IP] = 1;
+	req.n[LIMIT_MAX_PER_IP] = 4;
+	req.set[LIMIT_MAX_CONNECTIONS] = 1;
+	req.n[LIMIT_MAX_CONNECTIONS] = 64;
+	cr_assert_eq(ctl_format_request(&req, line, sizeof line), 0);
+	cr_assert_str_eq(line, "set max_connections=64 max_per_ip=4");
+	cr_assert_eq(ctl_parse_request(line, strlen(line), &back, &ce), 0, "%s", ce.text);
+	cr_assert_eq(memcmp(&req, &back, sizeof req), 0);
+
+	memset(&req, 0, sizeof req);
+	req.cmd = CTL_CONNECTIONS;
+	req.top = 5;
+	req.has_ip = 1;
+	cr_assert_eq(ip_parse("2001:db8::1", &req.ip), 0);
+	cr_assert_eq(ctl_format_request(&req, line, sizeof line), 0);
+	cr_assert_str_eq(line, "connections top 5 ip 2001:db8::1");
+	cr_assert_eq(ctl_parse_request(line, strlen(line), &back, &ce), 0, "%s", ce.text);
+	cr_assert_eq(back.top, 5);
+	cr_assert_eq(back.has_ip, 1);
+	cr_assert_eq(memcmp(&req.ip, &back.ip, sizeof req.ip), 0);
+	cr_assert_eq(ctl_format_request(&req, line, 10), -1, "too small a buffer");
+}
+
+/* A block written by the listener's side reads back on the client's. */
+Test(limits_contract, replies_round_trip)
+{
+	struct strbuf sb = STRBUF_ZERO;
+	struct ctl_reply r;
+	char v[64];
+	long long n;
+	char *buf;
+
+	cr_assert_eq(ctl_put_ok(&sb), 0);
+	cr_assert_eq(ctl_put_num(&sb, "max_per_ip", 4), 0);
+	cr_assert_eq(ctl_put_str(&sb, "note", "a b%c"), 0);
+	cr_assert_eq(ctl_put_end(&sb), 0);
+	buf = strdup(sb.s);
+	cr_assert_eq(ctl_reply_parse(buf, sb.len, &r), 0);
+	cr_assert(r.ok);
+	cr_assert_eq(r.nlines, 2);
+	cr_assert_eq(ctl_reply_num(&r, "max_per_ip", &n), 1);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(ctl_reply_get(&r, "note", v, sizeof v), 1);
+	cr_assert_str_eq(v, "a b%c");
+	ctl_reply_free(&r);
+	strbuf_free(&sb);
+	cr_assert_eq(ctl_put_error(&sb, "range", "max_per_ip must be from 0 to 1000000"), 0);
+	buf = strdup(sb.s);
+	cr_assert_eq(ctl_reply_parse(buf, sb.len, &r), 0);
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.code, "range");
+	cr_assert_str_eq(r.text, "max_per_ip must be from 0 to 1000000");
+	ctl_reply_free(&r);
+	strbuf_free(&sb);
+	buf = strdup("ok\nno end\n");
+	cr_assert_eq(ctl_reply_parse(buf, strlen(buf), &r), -1, "not a whole block");
 }

@@ -14,7 +14,7 @@
 #include "tests/web_fake.h"
 #include "web/api.h"
 #include "web/conf.h"
-#include "web/limitsfile.h"
+#include "lib/limitsfile.h"
 #include "web/util.h"
 
 TestSuite(web_api, .init = web_setup, .fini = web_teardown, .timeout = 30);
@@ -118,6 +118,33 @@ Test(web_api, out_of_range_limits)
 	web_expect_bad_bodies(c, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
+/* The limits table's words (lib/limitsfile.c), as the file, the control
+ * socket and mailctl say them. */
+Test(web_api, bad_limit_is_refused_in_the_tables_words)
+{
+	static const char *const cases[][2] = {
+		{ "{\"max_per_network\":1000001}", "max_per_network must be from 0 to 1000000" },
+		{ "{\"max_per_ip\":-1}", "max_per_ip must be from 0 to 1000000" },
+		{ "{\"max_connections\":0}", "max_connections must be from 1 to 1000000" },
+		{ "{\"max_per_ip\":\"4\"}", "max_per_ip must be a whole number" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct call c = { .method = "PATCH", .path = "/v1/services/imap/limits",
+		    .token = WEB_ADMIN_TOKEN, .ctype = "application/json", .body = cases[i][0] };
+		struct api_response r = web_run(&c);
+		json_t *o = web_body_json(&r);
+
+		cr_assert_eq(r.status, 400, "%s: %.*s", cases[i][0], (int)r.len, r.body);
+		cr_assert_str_eq(json_string_value(json_object_get(o, "detail")), cases[i][1],
+		    "%s", cases[i][0]);
+		json_decref(o);
+		api_response_free(&r);
+	}
+	cr_assert_null(web_read_conf("etc/imap/limits"));
+}
+
 Test(web_api, wrong_content_type_is_415)
 {
 	struct call c = { .method = "PATCH", .path = "/v1/services/imap/limits",
@@ -182,18 +209,18 @@ Test(web_api, put_limits_writes_file_and_reloads_listener)
 	struct api_response r = web_run(&c);
 	json_t *o = web_body_json(&r);
 	char *text = web_read_conf("etc/imap/limits");
-	struct limits_values lv;
-	char err[64];
-	size_t line;
+	struct limitsfile_error e;
+	struct limits_file lf;
 
 	cr_assert_eq(r.status, 200, "%.*s", (int)r.len, r.body);
 	cr_assert(json_is_true(json_object_get(o, "applied")));
 	cr_assert_eq(json_integer_value(json_object_get(o, "max_connections")), 64);
 	cr_assert_not_null(text);
-	cr_assert_eq(limitsfile_parse(text, strlen(text), &lv, &line, err, sizeof(err)), 0);
-	cr_assert_eq(lv.v[0], 64);
-	cr_assert_eq(lv.v[1], 10);
-	cr_assert_eq(lv.v[2], 0);
+	cr_assert_eq(limitsfile_parse(text, strlen(text), &lf, &e), 0);
+	cr_assert_eq(lf.n[LIMIT_MAX_CONNECTIONS], 64);
+	cr_assert_eq(lf.n[LIMIT_MAX_PER_IP], 10);
+	cr_assert_eq(lf.set[LIMIT_MAX_PER_NETWORK], 1);
+	cr_assert_eq(lf.n[LIMIT_MAX_PER_NETWORK], 0);
 	cr_assert_eq(web_fake_listener.reloads, 1);
 	cr_assert_eq(web_fake_listener.limits[0], 64, "the listener saw the new limit");
 	cr_assert_not_null(web_header(&r, "ETag"));

@@ -17,7 +17,7 @@
 #include "rules/rules_lookup.h"
 #include "tests/web_durable.h"
 #include "tests/web_http_util.h"
-#include "web/limitsfile.h"
+#include "lib/limitsfile.h"
 #include "web/util.h"
 
 /* Each version's metadata parses and its content is there (the folder
@@ -73,16 +73,17 @@ read_if_there(const char *name, size_t *len)
 json_t *
 check_files_valid(void)
 {
-	char *buf, err[128], *line, *nl, *p;
-	struct limits_values lv;
+	char *buf, *line, *nl, *p;
+	struct limitsfile_error e;
+	struct limits_file lf;
 	struct rules_file rf;
 	struct rules_db *db = NULL;
-	size_t len, l;
+	size_t len;
 	json_t *entries = json_array();
 
 	if ((buf = read_if_there("etc/imap/limits", &len)) != NULL)
-		cr_assert_eq(limitsfile_parse(buf, len, &lv, &l, err, sizeof(err)), 0,
-		    "limits: %zu: %s", l, err);
+		cr_assert_eq(limitsfile_parse(buf, len, &lf, &e), 0,
+		    "limits: %lu: %s", e.line, e.reason);
 	free(buf);
 	if ((buf = read_if_there("etc/imap/rules", &len)) != NULL) {
 		cr_assert_eq(rules_file_parse_owned(&rf, buf, len, NULL), 0);

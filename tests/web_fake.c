@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "tests/web_fake.h"
-#include "web/limitsfile.h"
+#include "lib/limitsfile.h"
 #include "web/token.h"
 #include "web/util.h"
 
@@ -58,23 +58,24 @@ do_reexec(struct web_fake *f, FILE *out)
 static void
 do_reload(struct web_fake *f, FILE *out)
 {
-	struct limits_values lv;
-	char *buf, err[128];
-	size_t len, line, i;
+	struct limitsfile_error e;
+	struct limits_file lf;
+	char *buf;
+	size_t len, i;
 
 	if (util_read_file(f->limits_path, &buf, &len) == -1) {
 		reply_status(f, out);
 		return;
 	}
-	if (limitsfile_parse(buf, len, &lv, &line, err, sizeof(err)) == -1) {
-		fprintf(out, "error config %s:%zu: %s\n.\n", f->limits_path, line, err);
+	if (limitsfile_parse(buf, len, &lf, &e) == -1) {
+		fprintf(out, "error config %s:%lu: %s\n.\n", f->limits_path, e.line, e.reason);
 		free(buf);
 		return;
 	}
 	free(buf);
-	for (i = 0; i < 3; i++)
-		if (lv.v[i] >= 0)
-			f->limits[i] = lv.v[i];
+	for (i = 0; i < LIMIT_KEYS; i++)
+		if (lf.set[i])
+			f->limits[i] = (long)lf.n[i];
 	f->reloads++;
 	reply_status(f, out);
 }

@@ -23,7 +23,7 @@
 #include "tests/web_durable.h"
 #include "tests/web_http_util.h"
 #include "web/api.h"
-#include "web/limitsfile.h"
+#include "lib/limitsfile.h"
 #include "web/util.h"
 
 TestSuite(web_http, .init = web_http_setup, .fini = web_http_teardown, .timeout = 60);

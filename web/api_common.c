@@ -14,14 +14,14 @@
 /* A listener serves at most 8 control clients at once and answers the
  * ninth "error busy": worth a short wait, not a failure. */
 int
-api_ctl_timeout(struct api_call *c, const struct conf_service *svc, const char *request,
-    int timeout_ms, struct ctl_reply *r)
+api_ctl_request(struct api_call *c, const struct conf_service *svc,
+    const struct ctl_request *req, int timeout_ms, struct ctl_reply *r)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	int tries, ret = -1;
 
 	for (tries = 0; ; tries++) {
-		ret = ctlsock_request(svc->control, request, timeout_ms, r);
+		ret = ctlclient_send(svc->control, req, timeout_ms, r);
 		if (ret == -1 || r->ok || strcmp(r->code, "busy") != 0 || tries == 3)
 			break;
 		ctl_reply_free(r);
@@ -31,10 +31,14 @@ api_ctl_timeout(struct api_call *c, const struct conf_service *svc, const char *
 }
 
 int
-api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
+api_ctl(struct api_call *c, const struct conf_service *svc, enum ctl_cmd cmd,
     struct ctl_reply *r)
 {
-	return api_ctl_timeout(c, svc, request, c->ctx->ctl_timeout_ms, r);
+	struct ctl_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.cmd = cmd;
+	return api_ctl_request(c, svc, &req, c->ctx->ctl_timeout_ms, r);
 }
 
 char *

@@ -5,8 +5,8 @@
 #include <jansson.h>
 
 #include "web/api.h"
-#include "web/ctlsock.h"
-#include "web/limitsfile.h"
+#include "lib/limitsfile.h"
+#include "web/ctlclient.h"
 #include "web/reply.h"
 
 struct api_call {
@@ -39,12 +39,14 @@ json_t *api_service_json(struct api_call *c, const struct conf_service *svc);
  * down), e.g. the new image's answer to reexec. */
 json_t *api_service_json_from(struct api_call *c, const struct conf_service *svc,
     const struct ctl_reply *r);
-/* Sends request to svc's control socket. 0 with r filled, -1 with errno. */
-int api_ctl(struct api_call *c, const struct conf_service *svc, const char *request,
+/* Sends a request without arguments (status, reload, reexec) to svc's
+ * control socket. 0 with r filled, -1 with errno. */
+int api_ctl(struct api_call *c, const struct conf_service *svc, enum ctl_cmd cmd,
     struct ctl_reply *r);
-/* The same with its own timeout (reexec: the new image answers). */
-int api_ctl_timeout(struct api_call *c, const struct conf_service *svc, const char *request,
-    int timeout_ms, struct ctl_reply *r);
+/* The same for any request, with its own timeout (reexec: the new image
+ * answers). */
+int api_ctl_request(struct api_call *c, const struct conf_service *svc,
+    const struct ctl_request *req, int timeout_ms, struct ctl_reply *r);
 /* Appends an audit entry for this call (before/after references taken).
  * Returns 0 or -1; a failure is logged by the caller's answer. */
 int api_audit(struct api_call *c, const char *what, json_t *before, json_t *after);

@@ -9,62 +9,58 @@
 #include "web/api_int.h"
 #include "web/util.h"
 
-static const char *const limit_fields[] = {
-	"max_connections", "max_per_ip", "max_per_network", NULL
-};
-
 /* The values in force: the listener's when it answers (*live = 1),
- * else the file's (-1 for keys it lacks). */
+ * else the file's (unset for keys it lacks). */
 static void
-current_limits(struct api_call *c, const char *text, size_t len, struct limits_values *lv,
+current_limits(struct api_call *c, const char *text, size_t len, struct limits_file *lf,
     int *live)
 {
+	struct limitsfile_error e;
 	struct ctl_reply r;
-	char err[128];
 	long long v;
-	size_t line, i;
+	int k;
 
 	*live = 0;
-	if (limitsfile_parse(text, len, lv, &line, err, sizeof(err)) == -1)
-		for (i = 0; i < LIMITS_NKEYS; i++)
-			lv->v[i] = -1;
-	if (api_ctl(c, c->svc, "status", &r) == 0 && r.ok) {
+	if (limitsfile_parse(text, len, lf, &e) == -1)
+		memset(lf, 0, sizeof(*lf));
+	if (api_ctl(c, c->svc, CTL_STATUS, &r) == 0 && r.ok) {
 		*live = 1;
-		for (i = 0; i < LIMITS_NKEYS; i++)
-			if (ctl_reply_num(&r, limits_keys[i], &v))
-				lv->v[i] = (long)v;
+		for (k = 0; k < LIMIT_KEYS; k++)
+			if (ctl_reply_num(&r, limits_key_name(k), &v)) {
+				lf->set[k] = 1;
+				lf->n[k] = (unsigned long)v;
+			}
 	}
 	ctl_reply_free(&r);
 }
 
 static json_t *
-limits_json(const struct limits_values *lv)
+limits_json(const struct limits_file *lf)
 {
 	json_t *o = json_object();
-	size_t i;
+	int k;
 
-	for (i = 0; o != NULL && i < LIMITS_NKEYS; i++)
-		json_object_set_new(o, limits_keys[i],
-		    lv->v[i] >= 0 ? json_integer(lv->v[i]) : json_null());
+	for (k = 0; o != NULL && k < LIMIT_KEYS; k++)
+		json_object_set_new(o, limits_key_name(k),
+		    lf->set[k] ? json_integer((json_int_t)lf->n[k]) : json_null());
 	return o;
 }
 
 static json_t *
 file_limits_json(const char *text, size_t len, int exists)
 {
-	struct limits_values lv;
-	char err[128];
-	size_t line;
+	struct limitsfile_error e;
+	struct limits_file lf;
 
-	if (!exists || limitsfile_parse(text, len, &lv, &line, err, sizeof(err)) == -1)
+	if (!exists || limitsfile_parse(text, len, &lf, &e) == -1)
 		return json_null();
-	return limits_json(&lv);
+	return limits_json(&lf);
 }
 
 void
 api_get_limits(struct api_call *c)
 {
-	struct limits_values lv;
+	struct limits_file lf;
 	char *text, etag[80];
 	size_t len;
 	int exists, live;
@@ -74,37 +70,64 @@ api_get_limits(struct api_call *c)
 		    strerror(errno));
 		return;
 	}
-	current_limits(c, text, len, &lv, &live);
+	current_limits(c, text, len, &lf, &live);
 	util_etag(text, len, etag);
 	free(text);
-	reply_json(c->resp, 200, limits_json(&lv));
+	reply_json(c->resp, 200, limits_json(&lf));
 	reply_header(c->resp, "ETag", etag);
 }
 
-/* Reads the body into lv over base; all keys required when put. 0, or
- * -1 after answering 400. */
+/* One field of the body: 1 set, 0 absent, -1 after answering 400 in the
+ * limits table's words (lib/limitsfile.c), as the file and the control
+ * socket refuse the same value. */
 static int
-body_limits(struct api_call *c, int put, struct limits_values *lv)
+body_limit(struct api_call *c, json_t *o, enum limit_key k, unsigned long *out)
 {
+	const char *name = limits_key_name(k);
+	json_t *v = json_object_get(o, name);
+	json_int_t n;
+	char why[96];
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
+		reply_problem_field(c->resp, name, "%s must be a whole number", name);
+		return -1;
+	}
+	n = json_integer_value(v);
+	*out = n < 0 || (unsigned long long)n > LIMITS_VALUE_MAX ? (unsigned long)-1 :
+	    (unsigned long)n;
+	if (limits_value_check(k, *out, why, sizeof(why)) == -1) {
+		reply_problem_field(c->resp, name, "%s", why);
+		return -1;
+	}
+	return 1;
+}
+
+/* Reads the body into lf; all keys required when put. 0, or -1 after
+ * answering 400. */
+static int
+body_limits(struct api_call *c, int put, struct limits_file *lf)
+{
+	const char *fields[LIMIT_KEYS + 1];
 	json_t *o = reply_read_json(c->req, c->resp);
-	size_t i;
-	long v;
-	int r = 0;
+	int k, r = 0;
 
 	if (o == NULL)
 		return -1;
-	if (reply_known_fields(o, limit_fields, c->resp) == -1) {
+	for (k = 0; k < LIMIT_KEYS; k++)
+		fields[k] = limits_key_name(k);
+	fields[LIMIT_KEYS] = NULL;
+	if (reply_known_fields(o, fields, c->resp) == -1) {
 		json_decref(o);
 		return -1;
 	}
-	for (i = 0; r == 0 && i < LIMITS_NKEYS; i++) {
-		r = reply_get_int(o, limits_keys[i], i == LIMITS_TOTAL ? 1 : 0, LIMITS_MAX,
-		    &v, c->resp);
+	for (k = 0; r == 0 && k < LIMIT_KEYS; k++) {
+		r = body_limit(c, o, k, &lf->n[k]);
 		if (r == 1)
-			lv->v[i] = v, r = 0;
+			lf->set[k] = 1, r = 0;
 		else if (r == 0 && put) {
-			reply_problem_field(c->resp, limits_keys[i], "%s is required",
-			    limits_keys[i]);
+			reply_problem_field(c->resp, fields[k], "%s is required", fields[k]);
 			r = -1;
 		}
 	}
@@ -116,15 +139,15 @@ void
 api_limits_install(struct api_call *c, const char *text, size_t len,
     const char *old, size_t oldlen, int old_exists)
 {
-	struct limits_values lv;
+	struct limitsfile_error e;
+	struct limits_file lf;
 	struct ctl_reply r;
-	char *path, etag[80], err[128];
-	size_t line;
+	char *path, etag[80];
 	int applied = 0, w;
 	json_t *o;
 
-	if (limitsfile_parse(text, len, &lv, &line, err, sizeof(err)) == -1) {
-		reply_problem(c->resp, 409, "bad-limits-file", "line %zu: %s", line, err);
+	if (limitsfile_parse(text, len, &lf, &e) == -1) {
+		reply_problem(c->resp, 409, "bad-limits-file", "line %lu: %s", e.line, e.reason);
 		return;
 	}
 	if ((path = api_conf_path(c->svc, "limits")) == NULL)
@@ -138,11 +161,11 @@ api_limits_install(struct api_call *c, const char *text, size_t len,
 	}
 	api_audit(c, "limits", file_limits_json(old, oldlen, old_exists),
 	    file_limits_json(text, len, 1));
-	if (api_ctl(c, c->svc, "reload", &r) == 0 && r.ok)
+	if (api_ctl(c, c->svc, CTL_RELOAD, &r) == 0 && r.ok)
 		applied = 1;
 	ctl_reply_free(&r);
 	util_etag(text, len, etag);
-	o = limits_json(&lv);
+	o = limits_json(&lf);
 	if (o != NULL)
 		json_object_set_new(o, "applied", json_boolean(applied));
 	reply_json(c->resp, 200, o);
@@ -152,13 +175,13 @@ api_limits_install(struct api_call *c, const char *text, size_t len,
 static void
 write_limits(struct api_call *c, int put)
 {
-	struct limits_values lv, body;
-	char *old, *text, etag[80];
-	size_t oldlen, len, i;
-	int exists, live;
+	struct strbuf text = STRBUF_ZERO;
+	struct limits_file lf, body;
+	char *old, etag[80];
+	size_t oldlen;
+	int exists, live, k;
 
-	for (i = 0; i < LIMITS_NKEYS; i++)
-		body.v[i] = -1;
+	memset(&body, 0, sizeof(body));
 	if (body_limits(c, put, &body) == -1)
 		return;
 	pthread_mutex_lock(&c->ctx->write_lock);
@@ -169,14 +192,17 @@ write_limits(struct api_call *c, int put)
 	}
 	util_etag(old, oldlen, etag);
 	if (api_check_if_match(c, etag) == 0) {
-		current_limits(c, old, oldlen, &lv, &live);
-		for (i = 0; i < LIMITS_NKEYS; i++)
-			if (body.v[i] >= 0)
-				lv.v[i] = body.v[i];
-		if (limitsfile_render(&lv, c->svc->name, &text, &len) == 0) {
-			api_limits_install(c, text, len, old, oldlen, exists);
-			free(text);
-		}
+		current_limits(c, old, oldlen, &lf, &live);
+		for (k = 0; k < LIMIT_KEYS; k++)
+			if (body.set[k]) {
+				lf.set[k] = 1;
+				lf.n[k] = body.n[k];
+			}
+		if (limitsfile_render(&lf, c->svc->name, &text) == 0)
+			api_limits_install(c, text.s, text.len, old, oldlen, exists);
+		else
+			reply_problem(c->resp, 500, "internal", "out of memory");
+		strbuf_free(&text);
 	}
 	free(old);
 out:

@@ -47,12 +47,15 @@ gauge(struct strbuf *sb, const char *metric, const char *svc, const struct ctl_r
 static void
 per_ip(struct api_call *c, struct strbuf *sb, const struct conf_service *svc)
 {
+	struct ctl_request req;
 	struct ctl_reply r;
-	char req[64], ip[128], count[32];
+	char ip[128], count[32];
 	size_t i;
 
-	snprintf(req, sizeof(req), "connections top %lu", c->conf->metrics_top);
-	if (api_ctl(c, svc, req, &r) == 0 && r.ok)
+	memset(&req, 0, sizeof(req));
+	req.cmd = CTL_CONNECTIONS;
+	req.top = c->conf->metrics_top;
+	if (api_ctl_request(c, svc, &req, c->ctx->ctl_timeout_ms, &r) == 0 && r.ok)
 		for (i = 0; i < r.nlines; i++)
 			if (ctl_field(r.lines[i], "ip", ip, sizeof(ip)) &&
 			    ctl_field(r.lines[i], "count", count, sizeof(count)) &&
@@ -71,7 +74,7 @@ service_metrics(struct api_call *c, struct strbuf *sb, const struct conf_service
 	struct ctl_reply r;
 	long long v;
 	size_t i;
-	int up = api_ctl(c, svc, "status", &r) == 0 && r.ok;
+	int up = api_ctl(c, svc, CTL_STATUS, &r) == 0 && r.ok;
 
 	strbuf_printf(sb, "mailstack_up{service=\"%s\"} %d\n", svc->name, up);
 	if (up) {

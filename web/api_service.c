@@ -103,7 +103,7 @@ api_service_json(struct api_call *c, const struct conf_service *svc)
 {
 	struct ctl_reply r;
 	json_t *o;
-	int up = api_ctl(c, svc, "status", &r) == 0 && r.ok;
+	int up = api_ctl(c, svc, CTL_STATUS, &r) == 0 && r.ok;
 
 	o = api_service_json_from(c, svc, up ? &r : NULL);
 	ctl_reply_free(&r);
@@ -183,26 +183,23 @@ connection_json(const char *line, const struct rules_file *rf)
 
 /* "connections [top N] [ip ADDR]", or -1 after answering 400. */
 static int
-connections_request(struct api_call *c, char *out, size_t outlen)
+connections_request(struct api_call *c, struct ctl_request *req)
 {
 	const char *top = api_request_arg(c->req, "top"), *ip = api_request_arg(c->req, "ip");
-	struct ip_addr a;
-	unsigned long n;
 
-	snprintf(out, outlen, "connections");
-	if (top != NULL) {
-		if (scan_ulong(top, 1000000, &n) == -1 || n == 0) {
-			reply_problem_field(c->resp, "top", "top must be a number from 1 to 1000000");
-			return -1;
-		}
-		snprintf(out + strlen(out), outlen - strlen(out), " top %lu", n);
+	memset(req, 0, sizeof(*req));
+	req->cmd = CTL_CONNECTIONS;
+	if (top != NULL &&
+	    (scan_ulong(top, LIMITS_VALUE_MAX, &req->top) == -1 || req->top == 0)) {
+		reply_problem_field(c->resp, "top", "top must be from 1 to %lu", LIMITS_VALUE_MAX);
+		return -1;
 	}
 	if (ip != NULL) {
-		if (ip_parse(ip, &a) == -1) {
+		if (ip_parse(ip, &req->ip) == -1) {
 			reply_problem_field(c->resp, "ip", "ip must be an IPv4 or IPv6 address");
 			return -1;
 		}
-		snprintf(out + strlen(out), outlen - strlen(out), " ip %s", ip);
+		req->has_ip = 1;
 	}
 	return 0;
 }
@@ -211,15 +208,16 @@ void
 api_get_connections(struct api_call *c)
 {
 	struct rules_file rf;
+	struct ctl_request request;
 	struct ctl_reply r;
-	char request[128], *text = NULL;
+	char *text = NULL;
 	size_t i, len;
 	int exists, parsed = 0;
 	json_t *arr;
 
-	if (connections_request(c, request, sizeof(request)) == -1)
+	if (connections_request(c, &request) == -1)
 		return;
-	if (api_ctl(c, c->svc, request, &r) == -1 || !r.ok) {
+	if (api_ctl_request(c, c->svc, &request, c->ctx->ctl_timeout_ms, &r) == -1 || !r.ok) {
 		reply_problem(c->resp, 503, "listener-unavailable",
 		    "the control socket of %s does not answer", c->svc->name);
 		ctl_reply_free(&r);
@@ -247,7 +245,7 @@ api_post_reload(struct api_call *c)
 	struct ctl_reply r;
 
 	pthread_mutex_lock(&c->ctx->write_lock);
-	if (api_ctl(c, c->svc, "reload", &r) == -1) {
+	if (api_ctl(c, c->svc, CTL_RELOAD, &r) == -1) {
 		pthread_mutex_unlock(&c->ctx->write_lock);
 		reply_problem(c->resp, 503, "listener-unavailable",
 		    "the control socket of %s does not answer", c->svc->name);
@@ -296,12 +294,15 @@ restart_supervisor(struct api_call *c)
 static void
 restart_reexec(struct api_call *c)
 {
+	struct ctl_request req;
 	struct ctl_reply r;
 	json_t *o;
 	int ret, e;
 
 	pthread_mutex_lock(&c->ctx->write_lock);
-	ret = api_ctl_timeout(c, c->svc, "reexec", API_REEXEC_TIMEOUT_MS, &r);
+	memset(&req, 0, sizeof(req));
+	req.cmd = CTL_REEXEC;
+	ret = api_ctl_request(c, c->svc, &req, API_REEXEC_TIMEOUT_MS, &r);
 	e = errno;
 	audit_restart(c, "reexec", ret == -1 ? strerror(e) : r.ok ? "ok" : r.text);
 	pthread_mutex_unlock(&c->ctx->write_lock);

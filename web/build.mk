@@ -1,10 +1,10 @@
 # web/: mailctld, the HTTP JSON control API. The handlers live in
 # web/libmailctld.a so that tests call the dispatcher without sockets.
-WEB_LIB_SRCS = web/conf.c web/token.c web/util.c web/ratelimit.c web/ctlsock.c \
-	web/limitsfile.c web/reply.c web/history.c web/audit.c web/s6.c \
+WEB_LIB_SRCS = web/conf.c web/token.c web/util.c web/ratelimit.c web/ctlclient.c \
+	web/reply.c web/history.c web/audit.c web/s6.c \
 	web/api.c web/api_common.c web/api_service.c web/api_limits.c \
 	web/api_rules.c web/api_rules_edit.c web/api_history.c web/api_metrics.c \
-	web/http.c web/linger.c
+	web/httpserver.c web/linger.c
 WEB_LIB_OBJS = $(WEB_LIB_SRCS:.c=.o)
 LIBWEB = web/libmailctld.a
 WEB_CFLAGS = $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)

@@ -1,4 +1,4 @@
-/* http.c: libmicrohttpd glue: collects a request (body capped at 1 MiB),
+/* httpserver.c: libmicrohttpd glue: collects a request (body capped at 1 MiB),
  * hands it to api_handle and queues the answer. */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include "lib/log.h"
 #include "lib/scan.h"
 #include "lib/strbuf.h"
-#include "web/http.h"
+#include "web/httpserver.h"
 #include "web/linger.h"
 #include "web/util.h"
 

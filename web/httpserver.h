@@ -1,7 +1,7 @@
-/* http.h: mailctld's HTTP server: libmicrohttpd daemons on a TCP address
+/* httpserver.h: mailctld's HTTP server: libmicrohttpd daemons on a TCP address
  * (optionally TLS) and an optional unix socket, feeding api_handle. */
-#ifndef MAILSTACK_WEB_HTTP_H
-#define MAILSTACK_WEB_HTTP_H
+#ifndef MAILSTACK_WEB_HTTPSERVER_H
+#define MAILSTACK_WEB_HTTPSERVER_H
 
 #include <sys/socket.h>
 

@@ -10,6 +10,7 @@
 #include "lib/atomicfile.h"
 #include "lib/strbuf.h"
 #include "web/token.h"
+#include "lib/scan.h"
 #include "web/util.h"
 
 int
@@ -107,13 +108,7 @@ util_etag(const void *p, size_t len, char out[80])
 int
 util_hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return scan_hexdigit(c);
 }
 
 int

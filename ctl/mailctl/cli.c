@@ -27,9 +27,6 @@ static const struct cli_opt cli_opts[] = {
 	{ "ca-file", 1, 0, 0 },
 	{ "top", 1, CLI_HAS_TOP, CTL_MAX_LIMIT },
 	{ "ip", 1, CLI_HAS_IP, 0 },
-	{ "max", 1, CLI_HAS_MAX, CTL_MAX_LIMIT },
-	{ "per-ip", 1, CLI_HAS_PER_IP, CTL_MAX_LIMIT },
-	{ "per-network", 1, CLI_HAS_PER_NETWORK, CTL_MAX_LIMIT },
 	{ "position", 1, CLI_HAS_POSITION, 4294967295UL },
 	{ "comment", 1, CLI_HAS_COMMENT, 0 },
 	{ "limit", 1, CLI_HAS_LIMIT, CTL_MAX_LIMIT },
@@ -39,12 +36,14 @@ static const struct cli_opt cli_opts[] = {
 	{ "supervisor", 0, CLI_HAS_SUPERVISOR, 0 },
 };
 
-static const char cli_usage_text[] =
+static const char cli_usage_head[] =
     "mailctl [--json] [--url URL] [--token-file FILE] [--config FILE] [--ca-file FILE] COMMAND\n"
     "       mailctl --help | --version\n"
     "  status [SERVICE]\n"
     "  who SERVICE [--top N] [--ip ADDR]\n"
-    "  limits SERVICE [--max N] [--per-ip N] [--per-network N] [--if-match VERSION]\n"
+    "  limits SERVICE";
+static const char cli_usage_tail[] =
+    " [--if-match VERSION]\n"
     "  rules SERVICE list [--text]\n"
     "  rules SERVICE add ADDRESS allow|deny [VAR=VALUE ...] [--position N] [--comment TEXT]\n"
     "  rules SERVICE delete ID\n"
@@ -57,10 +56,25 @@ static const char cli_usage_text[] =
     "  rollback SERVICE VERSION [--if-match VERSION]\n"
     "  audit [--limit N]\n";
 
+/* The limits line lists the limits table's options (lib/limitsfile.c),
+ * so a new limit needs no change here. */
 const char *
 cli_usage(void)
 {
-	return cli_usage_text;
+	static char text[2048];
+	size_t len;
+	int k;
+
+	if (text[0] != '\0')
+		return text;
+	snprintf(text, sizeof(text), "%s", cli_usage_head);
+	for (k = 0; k < LIMIT_KEYS; k++) {
+		len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, " [%s N]", limits_def(k)->cli);
+	}
+	len = strlen(text);
+	snprintf(text + len, sizeof(text) - len, "%s", cli_usage_tail);
+	return text;
 }
 
 static int
@@ -96,9 +110,6 @@ cli_number_slot(struct cli *c, unsigned bit)
 {
 	switch (bit) {
 	case CLI_HAS_TOP: return &c->top;
-	case CLI_HAS_MAX: return &c->max;
-	case CLI_HAS_PER_IP: return &c->per_ip;
-	case CLI_HAS_PER_NETWORK: return &c->per_network;
 	case CLI_HAS_POSITION: return &c->position;
 	case CLI_HAS_LIMIT: return &c->limit;
 	}
@@ -136,12 +147,45 @@ cli_set_value(struct cli *c, const struct cli_opt *o, const char *v,
 	return 0;
 }
 
+/* A limit's option (--max, --per-ip, ...): the value is checked with the
+ * limits table's words, as mailctld and the listener check it. 1 when
+ * argv[*i] is one, 0 when not, -1 on a bad value. */
+static int
+cli_limit_option(struct cli *c, char **argv, int argc, int *i, char *err, size_t errlen)
+{
+	const char *arg = argv[*i], *eq = strchr(arg, '='), *v;
+	size_t n = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+	char why[96];
+	int k;
+
+	for (k = 0; k < LIMIT_KEYS; k++)
+		if (strlen(limits_def(k)->cli) == n && strncmp(limits_def(k)->cli, arg, n) == 0)
+			break;
+	if (k == LIMIT_KEYS)
+		return 0;
+	if (eq != NULL)
+		v = eq + 1;
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	else
+		return cli_fail(err, errlen, "%.*s needs a value", (int)n, arg);
+	if (limits_value_scan(k, v, strlen(v), &c->limits.n[k], why, sizeof(why)) == -1)
+		return cli_fail(err, errlen, "%.*s: %s", (int)n, arg, why);
+	c->limits.set[k] = 1;
+	c->set |= CLI_HAS_LIMITS;
+	return 1;
+}
+
 /* Handles argv[*i], an option "--NAME" or "--NAME=VALUE". */
 static int
 cli_option(struct cli *c, char **argv, int argc, int *i, char *err, size_t errlen)
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t n = eq != NULL ? (size_t)(eq - arg) : strlen(arg), k;
+	int r = cli_limit_option(c, argv, argc, i, err, errlen);
+
+	if (r != 0)
+		return r;
 
 	for (k = 0; k < sizeof(cli_opts) / sizeof(cli_opts[0]); k++) {
 		const struct cli_opt *o = &cli_opts[k];
@@ -283,7 +327,7 @@ struct cli_command {
 static const struct cli_command cli_commands[] = {
 	{ "status", CLI_STATUS, 1, 2, 0, 0 },
 	{ "who", CLI_WHO, 2, 2, 1, CLI_HAS_TOP | CLI_HAS_IP },
-	{ "limits", CLI_LIMITS, 2, 2, 1, CLI_LIMITS_SET | CLI_HAS_IF_MATCH },
+	{ "limits", CLI_LIMITS, 2, 2, 1, CLI_HAS_LIMITS | CLI_HAS_IF_MATCH },
 	{ "rules", CLI_RULES, 3, (size_t)-1, 1,
 	    CLI_HAS_POSITION | CLI_HAS_COMMENT | CLI_HAS_STRICT | CLI_HAS_TEXT |
 	    CLI_HAS_IF_MATCH },
@@ -317,9 +361,13 @@ cli_check_options(const struct cli *c, unsigned allowed, const char *name,
 		if ((c->set & cli_opts[k].bit & ~allowed) != 0)
 			return cli_fail(err, errlen, "--%s does not apply to %s",
 			    cli_opts[k].name, name);
+	for (k = 0; (c->set & CLI_HAS_LIMITS & ~allowed) != 0 && k < LIMIT_KEYS; k++)
+		if (c->limits.set[k])
+			return cli_fail(err, errlen, "%s does not apply to %s",
+			    limits_def(k)->cli, name);
 	/* A condition on a read would only ever fail. */
 	if (c->cmd == CLI_LIMITS && (c->set & CLI_HAS_IF_MATCH) &&
-	    !(c->set & CLI_LIMITS_SET))
+	    !(c->set & CLI_HAS_LIMITS))
 		return cli_fail(err, errlen, "--if-match goes with a change of limits");
 	if (c->if_match != NULL && strpbrk(c->if_match, " \t\r\n,") != NULL)
 		return cli_fail(err, errlen, "--if-match: one version, without blanks");

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "limitsfile.h"
+
 /* Exit codes (mailctl.1, contract D). */
 #define CTL_EX_OK 0
 #define CTL_EX_USAGE 64		/* bad command line or config file */
@@ -41,9 +43,7 @@ enum cli_rules_op {
 /* Bits of cli.set: which valued options were given. */
 #define CLI_HAS_TOP		0x01u
 #define CLI_HAS_IP		0x02u
-#define CLI_HAS_MAX		0x04u
-#define CLI_HAS_PER_IP		0x08u
-#define CLI_HAS_PER_NETWORK	0x10u
+#define CLI_HAS_LIMITS		0x04u	/* one of the limits table's options */
 #define CLI_HAS_POSITION	0x20u
 #define CLI_HAS_COMMENT		0x40u
 #define CLI_HAS_LIMIT		0x80u
@@ -51,7 +51,6 @@ enum cli_rules_op {
 #define CLI_HAS_TEXT		0x200u
 #define CLI_HAS_IF_MATCH	0x400u
 #define CLI_HAS_SUPERVISOR	0x800u	/* restart through s6, not a re-exec */
-#define CLI_LIMITS_SET (CLI_HAS_MAX | CLI_HAS_PER_IP | CLI_HAS_PER_NETWORK)
 
 /* Every string points into argv. */
 struct cli {
@@ -71,7 +70,8 @@ struct cli {
 	unsigned long rule_id;	/* rules delete */
 	unsigned long version;	/* rollback */
 	unsigned set;		/* CLI_HAS_* */
-	unsigned long top, max, per_ip, per_network, position, limit;
+	unsigned long top, position, limit;
+	struct limits_file limits;	/* limits: the values given, by the table's options */
 	const char *ip;
 	const char *comment;
 	const char *if_match;	/* as given; ctl adds the quotes when missing */

@@ -1,4 +1,5 @@
-/* cmd_limits.c: mailctl limits SERVICE [--max N] [--per-ip N] [--per-network N]: show, or PATCH. */
+/* cmd_limits.c: mailctl limits SERVICE [--max N] [--per-ip N] ... (the
+ * limits table's options, lib/limitsfile.c): show, or PATCH. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,24 +7,30 @@
 #include "ctl/mailctl/ctl.h"
 #include "ctl/mailctl/view.h"
 
+void
+view_add_limits(struct table *t, json_t *limits, int named)
+{
+	int k;
+
+	/* A limit that cannot be 0 has no "none" to show. */
+	for (k = 0; k < LIMIT_KEYS; k++) {
+		if (named)
+			table_add(t, limits_key_name(k));
+		if (limits_def(k)->min > 0)
+			view_add(t, json_object_get(limits, limits_key_name(k)));
+		else
+			view_add_limit(t, json_object_get(limits, limits_key_name(k)));
+	}
+}
+
 int
 view_limits(json_t *limits, const char *etag, FILE *out)
 {
-	static const char *const keys[] = {
-		"max_connections", "max_per_ip", "max_per_network"
-	};
 	struct table t;
-	size_t i;
 
 	if (view_kv_init(&t) == -1)
 		return -1;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		table_add(&t, keys[i]);
-		if (i == 0)
-			view_add(&t, json_object_get(limits, keys[i]));
-		else
-			view_add_limit(&t, json_object_get(limits, keys[i]));
-	}
+	view_add_limits(&t, limits, 1);
 	if (etag != NULL && *etag != '\0') {
 		table_add(&t, "version");
 		table_add(&t, etag);
@@ -36,17 +43,14 @@ limits_patch_body(const struct cli *c)
 {
 	json_t *o = json_object();
 	char *s = NULL;
-	int r = 0;
+	int r = 0, k;
 
 	if (o == NULL)
 		return NULL;
-	if (c->set & CLI_HAS_MAX)
-		r |= json_object_set_new(o, "max_connections", json_integer((json_int_t)c->max));
-	if (c->set & CLI_HAS_PER_IP)
-		r |= json_object_set_new(o, "max_per_ip", json_integer((json_int_t)c->per_ip));
-	if (c->set & CLI_HAS_PER_NETWORK)
-		r |= json_object_set_new(o, "max_per_network",
-		    json_integer((json_int_t)c->per_network));
+	for (k = 0; k < LIMIT_KEYS; k++)
+		if (c->limits.set[k])
+			r |= json_object_set_new(o, limits_key_name(k),
+			    json_integer((json_int_t)c->limits.n[k]));
 	if (r == 0)
 		s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -71,7 +75,7 @@ cmd_limits(const struct ctl *x)
 	char path[128];
 
 	call.path = ctl_service_path(x, path, sizeof(path), "/limits");
-	if (x->cli->set & CLI_LIMITS_SET)
+	if (x->cli->set & CLI_HAS_LIMITS)
 		return ctl_run_json(x, &call, "PATCH", limits_patch_body(x->cli), limits_show);
 	return ctl_run(x, &call, limits_show);
 }

@@ -10,10 +10,17 @@
 #include "ctl/mailctl/seen.h"
 #include "ctl/mailctl/view.h"
 
-static const char *const status_heads[] = {
-	"SERVICE", "STATE", "PID", "UPTIME", "LIVE", "MAX", "PER-IP", "PER-NET",
+/* The columns before and after the limits, whose headings come from the
+ * limits table (lib/limitsfile.c). */
+static const char *const status_heads_before[] = {
+	"SERVICE", "STATE", "PID", "UPTIME", "LIVE"
+};
+static const char *const status_heads_after[] = {
 	"ACCEPTED", "REFUSED", "BACKLOG", "QUEUE", "OVERFLOWS"
 };
+#define STATUS_BEFORE (sizeof(status_heads_before) / sizeof(status_heads_before[0]))
+#define STATUS_AFTER (sizeof(status_heads_after) / sizeof(status_heads_after[0]))
+#define STATUS_COLUMNS (STATUS_BEFORE + LIMIT_KEYS + STATUS_AFTER)
 
 static void
 status_uptime_cell(char *buf, size_t len, json_t *v)
@@ -54,9 +61,7 @@ status_row(struct table *t, json_t *s)
 	status_uptime_cell(cell, sizeof(cell), json_object_get(s, "uptime"));
 	table_add(t, cell);
 	view_add(t, json_object_get(s, "live"));
-	view_add(t, json_object_get(limits, "max_connections"));
-	view_add_limit(t, json_object_get(limits, "max_per_ip"));
-	view_add_limit(t, json_object_get(limits, "max_per_network"));
+	view_add_limits(t, limits, 0);
 	view_add(t, json_object_get(s, "accepted"));
 	status_refused_cell(cell, sizeof(cell), json_object_get(s, "refused"));
 	table_add(t, cell);
@@ -68,11 +73,22 @@ status_row(struct table *t, json_t *s)
 int
 view_status(json_t *services, FILE *out)
 {
+	const char *heads[STATUS_COLUMNS];
+	char align[STATUS_COLUMNS + 1];
 	struct table t;
 	size_t i;
 
-	if (table_init(&t, sizeof(status_heads) / sizeof(status_heads[0]),
-	    status_heads, "llrrrrrrrrrrr") == -1)
+	for (i = 0; i < STATUS_COLUMNS; i++) {
+		if (i < STATUS_BEFORE)
+			heads[i] = status_heads_before[i];
+		else if (i < STATUS_BEFORE + LIMIT_KEYS)
+			heads[i] = limits_def((enum limit_key)(i - STATUS_BEFORE))->heading;
+		else
+			heads[i] = status_heads_after[i - STATUS_BEFORE - LIMIT_KEYS];
+		align[i] = i < 2 ? 'l' : 'r';
+	}
+	align[STATUS_COLUMNS] = '\0';
+	if (table_init(&t, STATUS_COLUMNS, heads, align) == -1)
 		return -1;
 	for (i = 0; i < json_array_size(services); i++)
 		if (json_is_object(json_array_get(services, i)))
@@ -141,11 +157,7 @@ view_service(json_t *s, FILE *out)
 	table_add(&t, "uptime");
 	table_add(&t, cell);
 	kv_add(&t, "live", json_object_get(s, "live"));
-	kv_add(&t, "max_connections", json_object_get(limits, "max_connections"));
-	table_add(&t, "max_per_ip");
-	view_add_limit(&t, json_object_get(limits, "max_per_ip"));
-	table_add(&t, "max_per_network");
-	view_add_limit(&t, json_object_get(limits, "max_per_network"));
+	view_add_limits(&t, limits, 1);
 	kv_add(&t, "limits_source", json_object_get(s, "limits_source"));
 	kv_add(&t, "accepted", json_object_get(s, "accepted"));
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {

@@ -8,7 +8,7 @@
 
 #include "ctl/mailctl/cli.h"
 #include "ctl/mailctl/conf.h"
-#include "ctl/mailctl/http.h"
+#include "ctl/mailctl/httpclient.h"
 
 struct ctl {
 	const struct cli *cli;

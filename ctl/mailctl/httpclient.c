@@ -1,11 +1,11 @@
-/* http.c: the libcurl side of mailctl: one easy handle per request, no redirects. */
+/* httpclient.c: the libcurl side of mailctl: one easy handle per request, no redirects. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "ctl/mailctl/http.h"
+#include "ctl/mailctl/httpclient.h"
 
 struct http_sink {
 	struct strbuf *body;

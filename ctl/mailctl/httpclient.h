@@ -1,6 +1,6 @@
-/* http.h: one HTTP request to mailctld through libcurl, bounded in time and size. */
-#ifndef MAILSTACK_CTL_HTTP_H
-#define MAILSTACK_CTL_HTTP_H
+/* httpclient.h: one HTTP request to mailctld through libcurl, bounded in time and size. */
+#ifndef MAILSTACK_CTL_HTTPCLIENT_H
+#define MAILSTACK_CTL_HTTPCLIENT_H
 
 #include <stddef.h>
 

@@ -18,6 +18,9 @@ int view_service(json_t *service, FILE *out);
 int view_who(json_t *conns, long long now, FILE *out);
 /* A limits object: a key-value list, and "version ETAG" when the reply
  * had one (what --if-match takes). */
+/* One cell per limit of the limits table (lib/limitsfile.c), each after
+ * its name when named (the key-value form). */
+void view_add_limits(struct table *t, json_t *limits, int named);
 int view_limits(json_t *limits, const char *etag, FILE *out);
 /* The rules array of GET .../rules. */
 int view_rules(json_t *rules, FILE *out);

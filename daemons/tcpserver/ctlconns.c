@@ -82,7 +82,7 @@ server_ctl_connections(struct server *s, const struct ctl_request *req,
 	    req->has_ip ? &req->ip : NULL) < 0)
 		return -1;
 	r = ctl_put_ok(out);
-	for (i = 0; i < gs.n && r == 0 && out->len <= CTL_OUT_MAX; i++)
+	for (i = 0; i < gs.n && r == 0 && out->len <= CTL_REPLY_MAX; i++)
 		r = put_group(s, &gs, i, &src, out);
 	if (r == 0)
 		r = ctl_put_end(out);

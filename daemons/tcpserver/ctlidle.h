@@ -6,7 +6,7 @@
 #include <poll.h>
 #include <stddef.h>
 
-#include "ctlsock.h"
+#include "ctlserver.h"
 
 /* Reads MAILSTACK_CONTROL_TIMEOUT (seconds, 0 = never; else
  * CTL_IDLE_SECONDS) and creates the timer. Dies on failure. */

@@ -1,4 +1,4 @@
-/* ctlsock.c: the control socket's peers: credentials, buffers, I/O. The
+/* ctlserver.c: the control socket's peers: credentials, buffers, I/O. The
  * requests themselves are answered in ctlreq.c. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ctlidle.h"
-#include "ctlsock.h"
+#include "ctlserver.h"
 #include "errstr.h"
 #include "log.h"
 #include "server.h"
@@ -261,9 +261,9 @@ client_pump(struct server *s, struct ctl_client *cl)
 	int r;
 
 	for (;;) {
-		if (cl->out.len > CTL_OUT_MAX) {
+		if (cl->out.len > CTL_REPLY_MAX) {
 			log_warn("control client dropped: reply over %lu bytes",
-			    CTL_OUT_MAX);
+			    CTL_REPLY_MAX);
 			break;
 		}
 		r = client_flush(&s->ctl, cl);

@@ -1,4 +1,4 @@
-/* ctlsock.h: the listener's control socket: a unix stream socket served
+/* ctlserver.h: the listener's control socket: a unix stream socket served
  * from the event loop, at most CTL_CLIENTS peers, each checked with
  * SO_PEERCRED and given buffered, non-blocking input and output. */
 #ifndef MAILSTACK_TCPSERVER_CTLSOCK_H
@@ -13,8 +13,6 @@
 #include "strbuf.h"
 
 #define CTL_CLIENTS 8
-/* A reply bigger than this is not sent: the client is dropped. */
-#define CTL_OUT_MAX (8UL * 1024 * 1024)
 /* Refused peers kept open until they close (the oldest goes first). */
 #define CTL_REFUSED 8
 /* Descriptors ctl_pollfds may fill: the socket, clients, refused peers,

@@ -94,27 +94,6 @@ limits_decide(const struct limits_now *l, const struct conn_table *t,
 	return LIMIT_OK;
 }
 
-static const char *const key_names[LIMIT_KEYS] = {
-	"max_connections", "max_per_ip", "max_per_network"
-};
-
-const char *
-limits_key_name(enum limit_key k)
-{
-	return (unsigned)k < LIMIT_KEYS ? key_names[k] : "?";
-}
-
-int
-limits_key_find(const char *s, size_t n)
-{
-	int k;
-
-	for (k = 0; k < LIMIT_KEYS; k++)
-		if (strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
-			return k;
-	return -1;
-}
-
 void
 limits_from_options(struct limits_now *l, const struct server_options *o)
 {
@@ -122,6 +101,20 @@ limits_from_options(struct limits_now *l, const struct server_options *o)
 	l->n[LIMIT_MAX_CONNECTIONS] = o->limit;
 	l->n[LIMIT_MAX_PER_IP] = o->per_ip_limit;
 	l->n[LIMIT_MAX_PER_NETWORK] = o->per_net_limit;
+}
+
+void
+limits_apply_file(const struct limits_now *cmdline,
+    const struct limits_file *lf, struct limits_now *out)
+{
+	int k;
+
+	*out = *cmdline;
+	for (k = 0; k < LIMIT_KEYS; k++)
+		if (lf->set[k]) {
+			out->n[k] = lf->n[k];
+			out->from[k] = LIMIT_FROM_FILE;
+		}
 }
 
 const char *

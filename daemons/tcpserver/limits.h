@@ -8,6 +8,7 @@
 
 #include "conn_table.h"
 #include "ip.h"
+#include "limitsfile.h"
 #include "options.h"
 
 enum limit_reason {
@@ -17,15 +18,6 @@ enum limit_reason {
 	LIMIT_RULE_IP,		/* MAXCONNIP reached (rule or environment) */
 	LIMIT_RULE_NET,		/* MAXCONNC reached (rule or environment) */
 	LIMIT_REASONS
-};
-
-/* The three limits the control socket and the limits file can change;
- * the names are the limits file's keys. */
-enum limit_key {
-	LIMIT_MAX_CONNECTIONS = 0,	/* -c */
-	LIMIT_MAX_PER_IP,		/* -C, 0 = none */
-	LIMIT_MAX_PER_NETWORK,		/* -N, 0 = none */
-	LIMIT_KEYS
 };
 
 /* Where a limit's current value comes from. */
@@ -42,12 +34,12 @@ struct limits_now {
 	enum limit_origin from[LIMIT_KEYS];
 };
 
-/* "max_connections", "max_per_ip", "max_per_network". */
-const char *limits_key_name(enum limit_key k);
-/* The key named by n bytes of s, or -1. */
-int limits_key_find(const char *s, size_t n);
 /* The command line's limits, all from LIMIT_FROM_CMDLINE. */
 void limits_from_options(struct limits_now *l, const struct server_options *o);
+/* The limits in force from the command line's and a limits file's: each
+ * key the file sets replaces the command line's. */
+void limits_apply_file(const struct limits_now *cmdline,
+    const struct limits_file *lf, struct limits_now *out);
 
 /* One value of MAXCONNIP, MAXCONNC or DIEMSG: set or not. */
 struct limit_value {

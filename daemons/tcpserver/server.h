@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "conn_table.h"
-#include "ctlsock.h"
+#include "ctlserver.h"
 #include "ip.h"
 #include "limits.h"
 #include "listen.h"

@@ -49,7 +49,7 @@ read_file(struct server *s, struct limits_now *l, int *found, char *err,
 		return -1;
 	}
 	*found = r;
-	limitsfile_apply(&s->cmdline, &lf, l);
+	limits_apply_file(&s->cmdline, &lf, l);
 	return 0;
 }
 

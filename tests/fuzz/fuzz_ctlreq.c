@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "daemons/tcpserver/ctlproto.h"
+#include "lib/ctlproto.h"
 #include "daemons/tcpserver/server.h"
 #include "tests/fuzz/fuzz.h"
 

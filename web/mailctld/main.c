@@ -11,7 +11,7 @@
 #include "lib/config.h"
 #include "lib/log.h"
 #include "web/api.h"
-#include "web/http.h"
+#include "web/httpserver.h"
 #include "web/token.h"
 
 extern const unsigned char openapi_json[];
