@@ -9,14 +9,12 @@
 #include "limitsfile.h"
 #include "scan.h"
 
-/* tcpserver's own default for -c is 40; -C and -N are ours, off by default. */
+/* tcpserver's own default for -c is 40; -C and -N are ours, off by default
+ * (daemons/tcpserver/options.c takes these). */
 static const struct limit_def limits_table[LIMIT_KEYS] = {
-	{ "max_connections", 1, LIMITS_VALUE_MAX, 40, "-c", "--max", "MAX",
-	    "sessions at once (all addresses)" },
-	{ "max_per_ip", 0, LIMITS_VALUE_MAX, 0, "-C", "--per-ip", "PER-IP",
-	    "sessions at once from one address, 0 = no limit" },
-	{ "max_per_network", 0, LIMITS_VALUE_MAX, 0, "-N", "--per-network", "PER-NET",
-	    "sessions at once from one network (/24, /64), 0 = no limit" },
+	{ "max_connections", 1, LIMITS_VALUE_MAX, 40, "--max", "MAX" },
+	{ "max_per_ip", 0, LIMITS_VALUE_MAX, 0, "--per-ip", "PER-IP" },
+	{ "max_per_network", 0, LIMITS_VALUE_MAX, 0, "--per-network", "PER-NET" },
 };
 
 const struct limit_def *

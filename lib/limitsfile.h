@@ -28,10 +28,8 @@ struct limit_def {
 	const char *name;	/* the file's key, the API's field, the socket's word */
 	unsigned long min, max;
 	unsigned long dflt;	/* the listener's value without option or file */
-	const char *option;	/* the listener's flag: "-c" */
 	const char *cli;	/* mailctl's option: "--max" */
 	const char *heading;	/* mailctl status's column: "MAX" */
-	const char *help;	/* a few words for usage and documentation */
 };
 
 const struct limit_def *limits_def(enum limit_key k);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limitsfile.h"
 #include "scan.h"
 #include "options.h"
 
@@ -299,7 +300,10 @@ set_defaults(struct server_options *o)
 	o->verbosity = 1;
 	o->remote_host_lookup = 1;
 	o->remote_info_lookup = 1;
-	o->limit = 40;
+	/* 0.88's -c 40, -C and -N off: the limits table's defaults. */
+	o->limit = limits_def(LIMIT_MAX_CONNECTIONS)->dflt;
+	o->per_ip_limit = limits_def(LIMIT_MAX_PER_IP)->dflt;
+	o->per_net_limit = limits_def(LIMIT_MAX_PER_NETWORK)->dflt;
 	o->banner = "";
 	o->backlog = 20;
 	o->ident_timeout = 26;
